@@ -1,0 +1,83 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Everything installs into .venv from pyproject.toml; nothing is done by hand.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint check deploy-check install seed screenshots messages clean help
+
+help:
+	@echo "make run    serve the registry with its seed data on http://$(HOST):$(PORT)/"
+	@echo "make test   run the whole test suite (DATABASE_URL selects PostgreSQL)"
+	@echo "make lint   ruff and mypy"
+	@echo "make check  Django system checks, missing migrations, OpenAPI schema"
+	@echo "make screenshots  phone and desktop screenshots of each page type into docs/screenshots/"
+	@echo "make messages     update and compile the Spanish catalogue (needs gettext)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall whenever pyproject.toml changes.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Migrates the embedded SQLite database, loads the seed data only into an empty
+# database (so re-running keeps your changes), and serves the site.
+run: export DEBUG ?= 1
+run: $(STAMP)
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_seed --if-empty
+	@echo ""
+	@echo "  Registry: http://$(HOST):$(PORT)/    Admin: http://$(HOST):$(PORT)/admin/"
+	@echo "  Create a curator account for the admin with:"
+	@echo "      $(MANAGE) createsuperuser"
+	@echo ""
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+seed: $(STAMP)
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_seed --if-empty
+
+# Browser tests need Debian's Chromium (apt-get install chromium); without it
+# they are skipped and the summary names them.
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Not part of `make test`: rewrites the committed PNGs.
+screenshots: $(STAMP)
+	$(BIN)/python -m pytest tests/browser/screenshots.py -q
+
+# After changing a UI string: update locale/es/LC_MESSAGES/django.po, translate
+# the new entries, then run this again to compile django.mo (both committed).
+messages: $(STAMP)
+	$(MANAGE) makemessages --locale es --no-obsolete --ignore "static/map/*"
+	$(MANAGE) compilemessages --locale es --ignore "$(VENV)"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+check: $(STAMP)
+	$(MANAGE) check --fail-level WARNING
+	$(MANAGE) makemigrations --check --dry-run
+	$(MANAGE) spectacular --validate --fail-on-warn --file /dev/null
+
+# Django's deployment checks against production-like settings (values are examples).
+deploy-check: $(STAMP)
+	DEBUG=0 SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
+	ALLOWED_HOSTS=registry.example.org CSRF_TRUSTED_ORIGINS=https://registry.example.org \
+	SECURE_HSTS_SECONDS=31536000 SECURE_HSTS_INCLUDE_SUBDOMAINS=1 SECURE_HSTS_PRELOAD=1 \
+	$(MANAGE) check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache staticfiles

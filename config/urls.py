@@ -1,0 +1,59 @@
+"""URLs: the public site in English at / and Spanish at /es/; the admin at
+/admin/; the JSON API at /api/v1/; open data at /data/."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from curation import views as curation_views
+from outreach import api as outreach_api
+from registry import api as registry_api
+from registry.sitemaps import SITEMAPS
+
+admin.site.site_header = _("Labour agreements registry: curation")
+admin.site.site_title = _("Registry curation")
+admin.site.index_title = _("Curate the registry")
+
+router = DefaultRouter()
+router.register("agreements", registry_api.AgreementViewSet, basename="agreement")
+router.register("agencies", registry_api.AgencyViewSet, basename="agency")
+router.register("offices", registry_api.OfficeViewSet, basename="office")
+router.register("cities", registry_api.CityViewSet, basename="city")
+router.register("countries", registry_api.CountryViewSet, basename="country")
+router.register("states", registry_api.StateViewSet, basename="state")
+router.register("laws", registry_api.LawViewSet, basename="law")
+router.register("editions", outreach_api.EditionViewSet, basename="edition")
+router.register("events", outreach_api.EventViewSet, basename="event")
+router.register(
+    "organizations", outreach_api.OrganizationViewSet, basename="organization"
+)
+router.register("programmes", outreach_api.ProgrammeViewSet, basename="programme")
+router.register("topics", outreach_api.TopicViewSet, basename="topic")
+
+urlpatterns = [
+    path(
+        "admin/review/",
+        admin.site.admin_view(curation_views.review),
+        name="admin-review",
+    ),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path(
+        "api/v1/docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema"),
+        name="api-docs",
+    ),
+    path("api/v1/", include((router.urls, "api"))),
+    path("data/", include("opendata.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    *i18n_patterns(
+        path("", include("registry.urls")),
+        path("", include("outreach.urls")),
+        prefix_default_language=False,
+    ),
+]

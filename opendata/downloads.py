@@ -1,0 +1,361 @@
+"""Bulk downloads of the whole registry: one CSV per collection, in the format
+of the imports and of the API's `?format=csv`, and a `datapackage.json`
+(Frictionless Data Package) describing every column, the keys and the licence.
+
+Only public data goes out: published agreements and events, the parties and
+documents of published agreements, and the sources that public records cite.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from outreach.models import Edition, Event, Organization, Outcome, Programme, Topic
+from registry.models import (
+    Agency,
+    Agreement,
+    AgreementSource,
+    City,
+    Country,
+    Document,
+    Jurisdiction,
+    Law,
+    Office,
+    Party,
+    Source,
+    State,
+    hide_draft_references,
+)
+from registry.services import COLLECTIONS
+
+LICENSE = {
+    "name": "CC-BY-4.0",
+    "title": "Creative Commons Attribution 4.0 International",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+}
+
+PUBLIC_AGREEMENTS = Agreement.objects.published()
+
+
+def _public_sources() -> models.QuerySet[Source]:
+    cited = [
+        AgreementSource.objects.filter(agreement__is_published=True).values(
+            "source_id"
+        ),
+        Event.sources.through.objects.filter(event__is_published=True).values(
+            "source_id"
+        ),
+    ]
+    for model in (City, Agency, Office, Edition, Organization, Programme):
+        cited.append(model.sources.through.objects.values("source_id"))
+    cited.append(Jurisdiction.objects.exclude(source=None).values("source_id"))
+    cited.append(Outcome.objects.values("source_id"))
+    condition = Q()
+    for subquery in cited:
+        condition |= Q(pk__in=subquery)
+    return Source.objects.filter(condition).order_by("url", "title")
+
+
+def _agreements() -> list[Agreement]:
+    return hide_draft_references(
+        PUBLIC_AGREEMENTS.select_related("framework", "renews", "renewal")
+        .prefetch_related(
+            Prefetch(
+                "citations", queryset=AgreementSource.objects.select_related("source")
+            ),
+            "laws",
+            "topics",
+        )
+        .order_by("slug")
+    )
+
+
+#: What each downloadable collection holds, in load order.
+PUBLIC_ROWS: dict[str, Callable[[], Iterable[Any]]] = {
+    "countries": lambda: Country.objects.order_by("code"),
+    "states": lambda: State.objects.select_related("country").order_by("slug"),
+    "sources": _public_sources,
+    "cities": lambda: (
+        City.objects.select_related("state", "country")
+        .prefetch_related("sources")
+        .order_by("slug")
+    ),
+    "agencies": lambda: (
+        Agency.objects.select_related("country", "parent")
+        .prefetch_related("sources")
+        .order_by("slug")
+    ),
+    "offices": lambda: (
+        Office.objects.select_related("agency", "city")
+        .prefetch_related("sources")
+        .order_by("slug")
+    ),
+    "jurisdictions": lambda: Jurisdiction.objects.select_related(
+        "office", "state", "source"
+    ).order_by("office__slug", "state__slug", "county"),
+    "laws": lambda: Law.objects.order_by("slug"),
+    "topics": lambda: Topic.objects.order_by("slug"),
+    "agreements": _agreements,
+    "parties": lambda: (
+        Party.objects.filter(agreement__is_published=True)
+        .select_related("agreement", "office", "agency")
+        .order_by("agreement__slug", "position", "pk")
+    ),
+    "documents": lambda: (
+        Document.objects.filter(agreement__is_published=True)
+        .select_related("agreement")
+        .order_by("agreement__slug", "url")
+    ),
+    "editions": lambda: Edition.objects.prefetch_related("sources").order_by("year"),
+    "organizations": lambda: (
+        Organization.objects.select_related("city")
+        .prefetch_related("sources")
+        .order_by("slug")
+    ),
+    "programmes": lambda: (
+        Programme.objects.select_related("city")
+        .prefetch_related("offices", "agencies", "organizations", "sources")
+        .order_by("slug")
+    ),
+    "events": lambda: (
+        Event.objects.published()
+        .select_related("edition", "host_office", "city")
+        .prefetch_related("offices", "agencies", "organizations", "topics", "sources")
+        .order_by("slug")
+    ),
+    "outcomes": lambda: Outcome.objects.select_related(
+        "edition", "programme", "source"
+    ).order_by("edition__year", "programme__slug", "metric", "pk"),
+}
+
+# Keys of each collection, and the columns that refer to other collections.
+PRIMARY_KEYS = {
+    "countries": ["code"], "states": ["slug"], "sources": ["url", "title"],
+    "cities": ["slug"], "agencies": ["slug"], "offices": ["slug"],
+    "jurisdictions": ["office", "state", "county"], "laws": ["slug"], "topics": ["slug"],
+    "agreements": ["slug"], "parties": ["agreement", "office", "agency"],
+    "documents": ["agreement", "url"], "editions": ["year"], "organizations": ["slug"],
+    "programmes": ["slug"], "events": ["slug"], "outcomes": [],
+}  # fmt: skip
+FOREIGN_KEYS = {
+    ("states", "country"): ("countries", "code"),
+    ("cities", "state"): ("states", "slug"),
+    ("cities", "country"): ("countries", "code"),
+    ("agencies", "country"): ("countries", "code"),
+    ("agencies", "parent"): ("agencies", "slug"),
+    ("offices", "agency"): ("agencies", "slug"),
+    ("offices", "city"): ("cities", "slug"),
+    ("jurisdictions", "office"): ("offices", "slug"),
+    ("jurisdictions", "state"): ("states", "slug"),
+    ("agreements", "framework"): ("agreements", "slug"),
+    ("agreements", "renews"): ("agreements", "slug"),
+    ("parties", "agreement"): ("agreements", "slug"),
+    ("parties", "office"): ("offices", "slug"),
+    ("parties", "agency"): ("agencies", "slug"),
+    ("documents", "agreement"): ("agreements", "slug"),
+    ("organizations", "city"): ("cities", "slug"),
+    ("programmes", "city"): ("cities", "slug"),
+    ("events", "edition"): ("editions", "year"),
+    ("events", "host_office"): ("offices", "slug"),
+    ("events", "city"): ("cities", "slug"),
+    ("outcomes", "edition"): ("editions", "year"),
+    ("outcomes", "programme"): ("programmes", "slug"),
+}
+
+DESCRIPTIONS = {
+    "countries": "Countries, by ISO 3166-1 alpha-2 code.",
+    "states": "US states, the District of Columbia and Puerto Rico.",
+    "sources": "Where the facts come from, with how far to trust each.",
+    "cities": "Cities where offices sit or events happen.",
+    "agencies": "Government bodies: US labour agencies, state agencies, foreign ministries.",
+    "offices": "Signatory offices: agency offices, embassies and consulates.",
+    "jurisdictions": "The states and counties an office serves.",
+    "laws": "Laws the agreements cover.",
+    "topics": "Topics of agreements and events.",
+    "agreements": "Agreements between US labour agencies and foreign governments' offices.",
+    "parties": "The parties to each agreement: an office (or an agency) on one side.",
+    "documents": "Agreement texts, translations, releases and reports, by language.",
+    "editions": "Labor Rights Week editions, one a year since 2009.",
+    "organizations": "Civil-society partner organisations.",
+    "programmes": "Year-round programmes: hotlines, ventanillas, partnerships.",
+    "events": "Labor Rights Week and year-round events.",
+    "outcomes": "Reported figures, each with its source; conflicting figures are all kept.",
+}
+
+# Columns that are not plain model fields.
+COLUMN_DESCRIPTIONS = {
+    "signed_on": "Signing date as precise as known: YYYY-MM-DD, YYYY-MM, YYYY, or an "
+    "interval YYYY-MM-DD/YYYY-MM-DD; empty when unknown.",
+    "signed_on_precision": "day, month, year, interval or unknown.",
+    "expires": "Expiry as precise as known (stated, or derived from the term); an "
+    "interval when the signing date is a month or a year; empty when unknown.",
+    "status": "Status on the package's date: in_force, expiring (within 90 days), "
+    "expired, superseded (by a published renewal) or unknown.",
+    "sources": "The record's sources, separated by '; ' (URLs, or titles of printed "
+    "sources); for agreements the first is the primary source.",
+    "source": "The source (its URL, or its title if printed).",
+    "slug": "The record's key, used in URLs and by other files.",
+    "title_en": "Title in English.",
+    "title_es": "Title in Spanish; empty when no Spanish title is known.",
+    "summary_en": "What it covers, in English.",
+    "summary_es": "What it covers, in Spanish.",
+    "description_en": "Description in English.",
+    "description_es": "Description in Spanish.",
+    "note": "Notes: disagreements between sources, doubts and context.",
+    "signed_on_note": "How the signing date is known, when it is derived or uncertain.",
+    "term_months": "Term in months, only where a source states it.",
+    "expires_on": "Expiry date, only where a source states it.",
+    "is_open_ended": "true when a source says the agreement has no end date.",
+    "is_concluded": "true when a source says the agreement has ended, even without a date.",
+    "is_published": "Always true in the public files (drafts are left out).",
+    "is_name_attested": "false when the name is a descriptive form, not an official "
+    "title found in a source.",
+    "kind_note": "Where sources disagree on the office's kind or rank.",
+    "is_partial": "true when only an unnamed part of the state is covered.",
+    "county": "County, where known.",
+    "time_zone": "IANA time zone name.",
+    "is_all_day": "true when only the days are known; times are then midnight.",
+    "starts_at": "Start, ISO 8601 with UTC offset, in the event's time zone; empty "
+    "when no source gives the date.",
+    "ends_at": "End, ISO 8601 with UTC offset, in the event's time zone.",
+    "date_note": "How the date is known, when it is not exact.",
+    "position": "Order of the party within the agreement.",
+}
+
+TYPES = {
+    models.BooleanField: "boolean",
+    models.DateTimeField: "datetime",
+    models.DateField: "date",
+    models.PositiveSmallIntegerField: "integer",
+    models.PositiveIntegerField: "integer",
+    models.DecimalField: "number",
+}
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _field_schema(
+    model: type[models.Model], column: str, attribute: str | None
+) -> dict[str, str]:
+    schema = {"name": column, "type": "string"}
+    field: Any
+    try:
+        field = model._meta.get_field(attribute or column)
+    except FieldDoesNotExist:
+        field = None
+    if column in COLUMN_DESCRIPTIONS:
+        schema["description"] = COLUMN_DESCRIPTIONS[column]
+    elif field is not None:
+        name = _sentence(str(field.verbose_name))
+        help_text = str(getattr(field, "help_text", "") or "")
+        if field.is_relation and field.related_model is not None:
+            key = {Country: "ISO code", Edition: "year"}.get(
+                field.related_model, "slug"
+            )
+            text = f"{name}, by {key}."
+            if field.many_to_many:
+                text += " Several are separated by '; '."
+            if help_text:
+                text += f" {help_text}"
+        else:
+            text = help_text or f"{name}."
+        choices = getattr(field, "choices", None)
+        if choices:
+            text += (
+                " One of: " + ", ".join(str(value) for value, _label in choices) + "."
+            )
+        schema["description"] = text
+    # A signing date is written with its precision ("2011-11"): text, not a date.
+    if field is not None and not field.is_relation and column != "signed_on":
+        for field_class, type_name in TYPES.items():
+            if isinstance(field, field_class):
+                schema["type"] = type_name
+                break
+    return schema
+
+
+def datapackage(on: date | None = None) -> dict[str, Any]:
+    """The data dictionary: every collection's columns, keys and the licence."""
+    on = on or timezone.localdate()
+    resources = []
+    for name, resource_class in COLLECTIONS.items():
+        resource = resource_class()
+        fields = [
+            _field_schema(resource._meta.model, field.column_name, field.attribute)
+            for field in resource.get_export_fields()
+        ]
+        schema: dict[str, Any] = {"fields": fields}
+        if PRIMARY_KEYS[name]:
+            schema["primaryKey"] = PRIMARY_KEYS[name]
+        foreign = [
+            {"fields": column, "reference": {"resource": target, "fields": key}}
+            for (collection, column), (target, key) in FOREIGN_KEYS.items()
+            if collection == name
+        ]
+        if foreign:
+            schema["foreignKeys"] = foreign
+        resources.append(
+            {
+                "name": name,
+                "path": f"{name}.csv",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "description": DESCRIPTIONS[name],
+                "schema": schema,
+            }
+        )
+    return {
+        "name": "labour-agreements-registry",
+        "title": "Labour agreements registry",
+        "description": (
+            "Binational labour agreements between US labour agencies and foreign "
+            "governments' consulates, their parties and sources, Labor Rights Week "
+            "editions and events, programmes and partner organisations."
+        ),
+        "version": on.isoformat(),
+        "created": timezone.now().replace(microsecond=0).isoformat(),
+        "licenses": [LICENSE],
+        "sources": [
+            {"title": "The registry's sources, listed in sources.csv"},
+            {
+                "title": "GeoNames (city coordinates and time zones)",
+                "path": "https://www.geonames.org/",
+            },
+        ],
+        "resources": resources,
+    }
+
+
+def collection_csv(name: str) -> str:
+    """One collection's public rows as CSV text."""
+    return COLLECTIONS[name]().export(list(PUBLIC_ROWS[name]())).export("csv")
+
+
+def package_files(on: date | None = None) -> dict[str, bytes]:
+    """Every file of a package: the CSVs and datapackage.json."""
+    files = {f"{name}.csv": collection_csv(name).encode() for name in COLLECTIONS}
+    files["datapackage.json"] = json.dumps(
+        datapackage(on), indent=2, ensure_ascii=False
+    ).encode()
+    return files
+
+
+def package_zip(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in sorted(files.items()):
+            archive.writestr(name, content)
+    return buffer.getvalue()

@@ -1,0 +1,118 @@
+"""The outreach collections in the JSON API (/api/v1/)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import SAFE_METHODS
+
+from curation.roles import curates_everything, editable_events, may_host
+from opendata.api import CollectionViewSet
+from registry.models import Office
+
+from . import filters, serializers
+from .models import Edition, Event, Organization, Outcome, Programme, Topic
+
+OUTCOMES = Prefetch("outcomes", queryset=Outcome.objects.select_related("source"))
+OFFICES = Prefetch("offices", queryset=Office.objects.select_related("agency"))
+
+
+class EventViewSet(CollectionViewSet):
+    """Labor Rights Week and year-round events; cancelled and virtual ones included."""
+
+    queryset = Event.objects.all()
+    serializer_class = serializers.EventSerializer
+    filterset_class = filters.EventFilter
+    collection = "events"
+    ordering_fields = ["slug", "starts_at", "updated_at"]
+
+    def get_queryset(self) -> QuerySet[Event]:
+        events: QuerySet[Event] = Event.objects.all()
+        if self.request.method not in SAFE_METHODS:
+            # Writes reach only the events the user may change: another
+            # office's event is not found (404).
+            events = editable_events(self.request.user, events)
+        return (
+            self.visible(events)
+            .select_related("edition", "host_office__agency", "city__state")
+            .prefetch_related(OFFICES, "agencies", "organizations", "topics", "sources")
+            .order_by("slug")
+        )
+
+    def visible(self, queryset: QuerySet[Event]) -> QuerySet[Event]:
+        """Curators see every draft; an event editor their offices' drafts."""
+        user = self.request.user
+        if curates_everything(user):
+            return queryset
+        own = editable_events(user, Event.objects.all()).values("pk")
+        return queryset.filter(Q(is_published=True) | Q(pk__in=own))
+
+    def perform_create(self, serializer: Any) -> None:
+        self.check_host(serializer)
+        super().perform_create(serializer)
+
+    def perform_update(self, serializer: Any) -> None:
+        self.check_host(serializer)
+        super().perform_update(serializer)
+
+    def check_host(self, serializer: Any) -> None:
+        host = serializer.validated_data.get(
+            "host_office", getattr(serializer.instance, "host_office", None)
+        )
+        if not may_host(self.request.user, host):
+            raise ValidationError(
+                {"host_office": [_("Choose one of your offices as the host office.")]}
+            )
+
+
+class EditionViewSet(CollectionViewSet):
+    """Labor Rights Week editions, by year, with their reported figures."""
+
+    queryset = Edition.objects.prefetch_related(OUTCOMES, "sources").order_by("year")
+    serializer_class = serializers.EditionSerializer
+    filterset_class = filters.EditionFilter
+    collection = "editions"
+    lookup_field = "year"
+    lookup_value_regex = r"\d{4}"
+    ordering_fields = ["year", "updated_at"]
+
+
+class OrganizationViewSet(CollectionViewSet):
+    """Civil-society partner organisations."""
+
+    queryset = (
+        Organization.objects.select_related("city__state")
+        .prefetch_related("sources")
+        .order_by("slug")
+    )
+    serializer_class = serializers.OrganizationSerializer
+    filterset_class = filters.OrganizationFilter
+    collection = "organizations"
+    ordering_fields = ["slug", "name", "updated_at"]
+
+
+class ProgrammeViewSet(CollectionViewSet):
+    """Year-round programmes: hotlines, ventanillas, partnerships."""
+
+    queryset = (
+        Programme.objects.select_related("city__state")
+        .prefetch_related(OFFICES, "agencies", "organizations", OUTCOMES, "sources")
+        .order_by("slug")
+    )
+    serializer_class = serializers.ProgrammeSerializer
+    filterset_class = filters.ProgrammeFilter
+    collection = "programmes"
+    ordering_fields = ["slug", "name", "updated_at"]
+
+
+class TopicViewSet(CollectionViewSet):
+    """Topics of agreements and events."""
+
+    queryset = Topic.objects.order_by("slug")
+    serializer_class = serializers.TopicSerializer
+    filterset_class = filters.TopicFilter
+    collection = "topics"
+    ordering_fields = ["slug", "name_en", "updated_at"]

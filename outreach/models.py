@@ -1,0 +1,585 @@
+"""Outreach: Labor Rights Week editions and their events, year-round programmes,
+partner organisations, topics and outcomes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from registry.history import tracked
+from registry.models import (
+    Agency,
+    City,
+    Office,
+    Source,
+    localized,
+    transfer_permissions,
+    validate_time_zone,
+)
+from registry.search import full_text
+
+
+class Topic(models.Model):
+    """A subject of agreements and events: wages, safety, sexual harassment, ..."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_es = models.CharField(_("name (Spanish)"), max_length=100)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    history = tracked()
+
+    class Meta:
+        permissions = transfer_permissions("topic", "topics")
+        ordering = ["name_en"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+
+class Edition(models.Model):
+    """One Labor Rights Week (Semana de Derechos Laborales), held each year
+    around Labor Day since 2009."""
+
+    year = models.PositiveSmallIntegerField(
+        _("year"), unique=True, help_text=_("Used in URLs: /labor-rights-week/<year>/.")
+    )
+    number = models.PositiveSmallIntegerField(
+        _("number"),
+        unique=True,
+        help_text=_("The edition's own count: the first was in 2009."),
+    )
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    theme_en = models.CharField(
+        _("theme (English)"),
+        max_length=300,
+        blank=True,
+        help_text=_("The week's theme in English, where a source gives one."),
+    )
+    theme_es = models.CharField(
+        _("theme (Spanish)"),
+        max_length=300,
+        blank=True,
+        help_text=_("The week's theme in Spanish, where a source gives one."),
+    )
+    theme_note = models.CharField(
+        _("theme note"),
+        max_length=500,
+        blank=True,
+        help_text=_("e.g. when the theme's attribution to this year is inferred."),
+    )
+    note = models.TextField(_("note"), blank=True, help_text=_("Shown publicly."))
+    sources = models.ManyToManyField(
+        Source, blank=True, related_name="editions", verbose_name=_("sources")
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    history = tracked(m2m_fields=["sources"])
+
+    class Meta:
+        permissions = transfer_permissions("edition", "editions")
+        ordering = ["-year"]
+        verbose_name = _("Labor Rights Week edition")
+        verbose_name_plural = _("Labor Rights Week editions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=F("starts_on")),
+                name="edition_ends_after_start",
+                violation_error_message=_("The week cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="edition_number_positive",
+                violation_error_message=_("Editions are numbered from 1."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Labor Rights Week %(year)s") % {"year": self.year})
+
+    def get_absolute_url(self) -> str:
+        return reverse("outreach:edition-detail", kwargs={"year": self.year})
+
+    @property
+    def theme(self) -> str:
+        return localized(self, "theme")
+
+
+class Organization(models.Model):
+    """A civil-society partner: union, worker centre, network, faith-based body..."""
+
+    class Kind(models.TextChoices):
+        UNION = "union", _("Union")
+        WORKER_CENTER = "worker_center", _("Worker centre")
+        NETWORK = "network", _("National network")
+        HOMETOWN_ASSOCIATION = "hometown_association", _("Hometown association")
+        ADVOCACY = "advocacy", _("Advocacy organisation")
+        LEGAL_AID = "legal_aid", _("Legal aid")
+        FAITH_BASED = "faith_based", _("Faith-based organisation")
+        UNIVERSITY = "university", _("University")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200)
+    acronym = models.CharField(_("acronym"), max_length=20, blank=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind)
+    city = models.ForeignKey(
+        City,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organizations",
+        verbose_name=_("city"),
+    )
+    website = models.URLField(_("website"), blank=True)
+    note = models.TextField(_("note"), blank=True, help_text=_("Shown publicly."))
+    sources = models.ManyToManyField(
+        Source, blank=True, related_name="organizations", verbose_name=_("sources")
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    history = tracked(m2m_fields=["sources"])
+
+    class Meta:
+        permissions = transfer_permissions("organization", "organizations")
+        ordering = ["name"]
+        verbose_name = _("partner organisation")
+        verbose_name_plural = _("partner organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Programme(models.Model):
+    """A year-round programme grown from the agreements: a hotline, a ventanilla."""
+
+    class Kind(models.TextChoices):
+        HOTLINE = "hotline", _("Hotline")
+        VENTANILLA = "ventanilla", _("Ventanilla (desk at a consulate)")
+        PARTNERSHIP = "partnership", _("Partnership")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    city = models.ForeignKey(
+        City,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="programmes",
+        verbose_name=_("city"),
+    )
+    started_in = models.PositiveSmallIntegerField(
+        _("started in (year)"),
+        null=True,
+        blank=True,
+        help_text=_("Year it began, if known."),
+    )
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_es = models.TextField(_("description (Spanish)"), blank=True)
+    offices = models.ManyToManyField(
+        Office, blank=True, related_name="programmes", verbose_name=_("offices")
+    )
+    agencies = models.ManyToManyField(
+        Agency,
+        blank=True,
+        related_name="programmes",
+        verbose_name=_("agencies"),
+        help_text=_("Agencies taking part when no particular office is named."),
+    )
+    organizations = models.ManyToManyField(
+        Organization,
+        blank=True,
+        related_name="programmes",
+        verbose_name=_("organisations"),
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    note = models.TextField(_("note"), blank=True, help_text=_("Shown publicly."))
+    sources = models.ManyToManyField(
+        Source, blank=True, related_name="programmes", verbose_name=_("sources")
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    history = tracked(m2m_fields=["offices", "agencies", "organizations", "sources"])
+
+    class Meta:
+        permissions = transfer_permissions("programme", "programmes")
+        ordering = ["name"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def description(self) -> str:
+        return localized(self, "description")
+
+
+class EventQuerySet(models.QuerySet["Event"]):
+    def published(self) -> EventQuerySet:
+        return self.filter(is_published=True)
+
+    def upcoming(self, now: datetime | None = None) -> EventQuerySet:
+        """Events not yet over (cancelled ones included, marked as such)."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(ends_at__gte=now) | Q(ends_at__isnull=True, starts_at__gte=now)
+        )
+
+    def latest_first(self) -> EventQuerySet:
+        """Most recent first; undated events last, on every database."""
+        return self.order_by(F("starts_at").desc(nulls_last=True), "title_en")
+
+    def for_city(self, city: City) -> EventQuerySet:
+        return self.filter(city=city)
+
+    def for_agency(self, agency: Agency) -> EventQuerySet:
+        """Events hosted by, or with, the agency or one of its parts."""
+        ids = Agency.objects.descendant_ids(agency)
+        matching = Event.objects.filter(
+            Q(host_office__agency_id__in=ids)
+            | Q(offices__agency_id__in=ids)
+            | Q(agencies__in=ids)
+        )
+        return self.filter(pk__in=matching.values("pk"))
+
+    def search(self, text: str) -> EventQuerySet:
+        """Events matching `text` in their title, description, venue or city."""
+        fields = ["title_en", "title_es", "description_en", "description_es", "venue"]
+        return full_text(
+            self, text, fields, also=lambda word: Q(city__name__icontains=word)
+        )
+
+    def for_office(self, office: Office) -> EventQuerySet:
+        matching = Event.objects.filter(Q(host_office=office) | Q(offices=office))
+        return self.filter(pk__in=matching.values("pk"))
+
+
+class Event(models.Model):
+    """An event: a Labor Rights Week activity, or a year-round one (no edition)."""
+
+    class Kind(models.TextChoices):
+        TABLING = "tabling", _("Tabling at a consulate")
+        WORKSHOP = "workshop", _("Workshop")
+        TRAINING = "training", _("Training")
+        FORUM = "forum", _("Forum or panel")
+        CONSULTATIONS = "consultations", _("Consultations and legal advice")
+        PRESS_EVENT = "press_event", _("Press event or opening")
+        SIGNING = "signing", _("Signing ceremony")
+        BROADCAST = "broadcast", _("Broadcast or online session")
+        FAIR = "fair", _("Fair")
+        PROGRAMME = "programme", _("Programme of several activities")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        VIRTUAL = "virtual", _("Virtual")
+        HYBRID = "hybrid", _("In person and virtual")
+        UNKNOWN = "unknown", _("Not stated")
+
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        unique=True,
+        help_text=_(
+            "e.g. “2017-houston-labor-rights-week”. Used in URLs; do not change."
+        ),
+    )
+    edition = models.ForeignKey(
+        Edition,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("Labor Rights Week edition"),
+        help_text=_("Empty for year-round events."),
+    )
+    title_en = models.CharField(_("title (English)"), max_length=300)
+    title_es = models.CharField(
+        _("title (Spanish)"),
+        max_length=300,
+        blank=True,
+        help_text=_("Leave empty if there is none; the English title is shown."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Status,
+        default=Status.SCHEDULED,
+        help_text=_("Cancelled events stay on the site, marked as cancelled."),
+    )
+    mode = models.CharField(
+        _("mode"), max_length=10, choices=Mode, default=Mode.IN_PERSON
+    )
+    host_office = models.ForeignKey(
+        Office,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hosted_events",
+        verbose_name=_("host office"),
+        help_text=_(
+            "Usually the consulate. Event editors may only choose their own offices."
+        ),
+    )
+    offices = models.ManyToManyField(
+        Office,
+        blank=True,
+        related_name="events",
+        verbose_name=_("participating offices"),
+    )
+    agencies = models.ManyToManyField(
+        Agency,
+        blank=True,
+        related_name="events",
+        verbose_name=_("participating agencies"),
+        help_text=_("Agencies taking part when no particular office is named."),
+    )
+    organizations = models.ManyToManyField(
+        Organization,
+        blank=True,
+        related_name="events",
+        verbose_name=_("partner organisations"),
+    )
+    city = models.ForeignKey(
+        City,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("city"),
+        help_text=_("Empty for national or online-only events."),
+    )
+    venue = models.CharField(_("venue"), max_length=300, blank=True)
+    starts_at = models.DateTimeField(
+        _("starts at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Leave empty only when no source gives the date; explain in the date note."
+        ),
+    )
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    is_all_day = models.BooleanField(
+        _("all day"),
+        default=False,
+        help_text=_("Tick when only the days are known; times are then not shown."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=40,
+        default="America/New_York",
+        validators=[validate_time_zone],
+        help_text=_("IANA name of the event's local time, e.g. “America/Chicago”."),
+    )
+    date_note = models.CharField(
+        _("date note"),
+        max_length=300,
+        blank=True,
+        help_text=_("How the date is known, when it is not exact."),
+    )
+    languages = models.CharField(
+        _("languages"),
+        max_length=50,
+        blank=True,
+        help_text=_("Language codes, comma-separated, e.g. “es,en”."),
+    )
+    topics = models.ManyToManyField(
+        Topic, blank=True, related_name="events", verbose_name=_("topics")
+    )
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_es = models.TextField(_("description (Spanish)"), blank=True)
+    registration_url = models.URLField(
+        _("registration link"), blank=True, help_text=_("Where to sign up, if needed.")
+    )
+    attendance = models.PositiveIntegerField(
+        _("reported attendance"),
+        null=True,
+        blank=True,
+        help_text=_("People attending, as reported."),
+    )
+    note = models.TextField(_("note"), blank=True, help_text=_("Shown publicly."))
+    sources = models.ManyToManyField(
+        Source, blank=True, related_name="events", verbose_name=_("sources")
+    )
+    is_published = models.BooleanField(
+        _("published"),
+        default=False,
+        help_text=_("Visible on the public site, the API and the calendar feed."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = EventQuerySet.as_manager()
+
+    history = tracked(
+        m2m_fields=["offices", "agencies", "organizations", "topics", "sources"]
+    )
+
+    class Meta:
+        permissions = transfer_permissions("event", "events")
+        ordering = [F("starts_at").asc(nulls_last=True), "title_en"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True)
+                | (Q(starts_at__isnull=False) & Q(ends_at__gte=F("starts_at"))),
+                name="event_ends_after_start",
+                violation_error_message=_("The event cannot end before it starts."),
+            ),
+        ]
+        indexes = [models.Index(fields=["city", "starts_at"], name="event_city_start")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("outreach:event-detail", kwargs={"slug": self.slug})
+
+    @property
+    def title(self) -> str:
+        return localized(self, "title")
+
+    @property
+    def description(self) -> str:
+        return localized(self, "description")
+
+    @property
+    def local_start(self) -> datetime | None:
+        """The start in the event's own time zone."""
+        return (
+            self.starts_at.astimezone(ZoneInfo(self.time_zone))
+            if self.starts_at
+            else None
+        )
+
+    @property
+    def local_end(self) -> datetime | None:
+        return (
+            self.ends_at.astimezone(ZoneInfo(self.time_zone)) if self.ends_at else None
+        )
+
+
+class Outcome(models.Model):
+    """A reported figure: people reached in a Labor Rights Week, back wages
+    recovered by a programme... Conflicting figures are kept side by side."""
+
+    class Metric(models.TextChoices):
+        CONSULATES = "consulates", _("Consular offices taking part")
+        EVENTS = "events", _("Events held")
+        PEOPLE_REACHED = "people_reached", _("People reached")
+        PROTECTION_CASES = "protection_cases", _("Labour protection cases")
+        PARTNERS = "partners", _("Partner authorities and organisations")
+        AGREEMENTS_SIGNED = "agreements_signed", _("Local agreements signed")
+        AGREEMENTS_UPDATED = (
+            "agreements_updated",
+            _("Local agreements renewed or updated"),
+        )
+        BACK_WAGES_USD = "back_wages_usd", _("Back wages recovered (USD)")
+
+    class Qualifier(models.TextChoices):
+        EXACT = "exact", _("exactly")
+        ABOUT = "about", _("about")
+        MORE_THAN = "more_than", _("more than")
+
+    edition = models.ForeignKey(
+        Edition,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outcomes",
+        verbose_name=_("Labor Rights Week edition"),
+    )
+    programme = models.ForeignKey(
+        Programme,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outcomes",
+        verbose_name=_("programme"),
+    )
+    metric = models.CharField(_("metric"), max_length=20, choices=Metric)
+    value = models.DecimalField(
+        _("value"),
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("The figure as reported."),
+    )
+    qualifier = models.CharField(
+        _("qualifier"), max_length=10, choices=Qualifier, default=Qualifier.EXACT
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), null=True, blank=True, help_text=_("The year the figure refers to.")
+    )
+    source = models.ForeignKey(
+        Source, models.PROTECT, related_name="outcomes", verbose_name=_("source")
+    )
+    note = models.CharField(
+        _("note"),
+        max_length=500,
+        blank=True,
+        help_text=_("Context: what was counted, by whom."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    history = tracked()
+
+    class Meta:
+        permissions = transfer_permissions("outcome", "outcomes")
+        ordering = ["edition", "programme", "metric", "pk"]
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(edition__isnull=True) | Q(programme__isnull=True),
+                name="outcome_not_both_edition_and_programme",
+                violation_error_message=_(
+                    "An outcome belongs to an edition or to a programme, not both."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="outcome_value_positive",
+                violation_error_message=_("A figure cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_metric_display()}: {self.get_qualifier_display()} {self.amount}"
+        )
+
+    @property
+    def amount(self) -> str:
+        """The value without trailing decimals for whole numbers: “18,750”."""
+        value = (
+            self.value.normalize()
+            if self.value == self.value.to_integral()
+            else self.value
+        )
+        return f"{value:,.0f}" if value == value.to_integral() else f"{value:,}"

@@ -1,0 +1,198 @@
+"""Outreach collections in the registry's file format (see registry.resources)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from import_export import fields
+
+from curation.roles import curates_everything, offices_of
+from registry.models import Agency, City, Office
+from registry.resources import (
+    KeysWidget,
+    RegistryResource,
+    SourceKeysWidget,
+    SourceKeyWidget,
+    key,
+)
+
+from .models import Edition, Event, Organization, Outcome, Programme, Topic
+
+
+class TopicResource(RegistryResource):
+    class Meta:
+        model = Topic
+        import_id_fields = ["slug"]
+        fields = ["slug", "name_en", "name_es"]
+
+
+class EditionResource(RegistryResource):
+    sources = fields.Field("sources", "sources", SourceKeysWidget())
+
+    class Meta:
+        model = Edition
+        import_id_fields = ["year"]
+        fields = [
+            "year",
+            "number",
+            "starts_on",
+            "ends_on",
+            "theme_en",
+            "theme_es",
+            "theme_note",
+            "note",
+            "sources",
+        ]
+
+
+class OrganizationResource(RegistryResource):
+    city = fields.Field("city", "city", key(City))
+    sources = fields.Field("sources", "sources", SourceKeysWidget())
+
+    class Meta:
+        model = Organization
+        import_id_fields = ["slug"]
+        fields = [
+            "slug",
+            "name",
+            "acronym",
+            "kind",
+            "city",
+            "website",
+            "note",
+            "sources",
+        ]
+
+
+class ProgrammeResource(RegistryResource):
+    city = fields.Field("city", "city", key(City))
+    offices = fields.Field("offices", "offices", KeysWidget(Office))
+    agencies = fields.Field("agencies", "agencies", KeysWidget(Agency))
+    organizations = fields.Field(
+        "organizations", "organizations", KeysWidget(Organization)
+    )
+    sources = fields.Field("sources", "sources", SourceKeysWidget())
+
+    class Meta:
+        model = Programme
+        import_id_fields = ["slug"]
+        fields = [
+            "slug",
+            "name",
+            "kind",
+            "city",
+            "started_in",
+            "description_en",
+            "description_es",
+            "offices",
+            "agencies",
+            "organizations",
+            "phone",
+            "website",
+            "note",
+            "sources",
+        ]
+
+
+class EventResource(RegistryResource):
+    edition = fields.Field("edition", "edition", key(Edition, "year"))
+    host_office = fields.Field("host_office", "host_office", key(Office))
+    offices = fields.Field("offices", "offices", KeysWidget(Office))
+    agencies = fields.Field("agencies", "agencies", KeysWidget(Agency))
+    organizations = fields.Field(
+        "organizations", "organizations", KeysWidget(Organization)
+    )
+    city = fields.Field("city", "city", key(City))
+    topics = fields.Field("topics", "topics", KeysWidget(Topic))
+    sources = fields.Field("sources", "sources", SourceKeysWidget())
+
+    class Meta:
+        model = Event
+        import_id_fields = ["slug"]
+        fields = [
+            "slug",
+            "edition",
+            "title_en",
+            "title_es",
+            "kind",
+            "status",
+            "mode",
+            "host_office",
+            "offices",
+            "agencies",
+            "organizations",
+            "city",
+            "venue",
+            "time_zone",
+            "starts_at",
+            "ends_at",
+            "is_all_day",
+            "date_note",
+            "languages",
+            "topics",
+            "description_en",
+            "description_es",
+            "registration_url",
+            "attendance",
+            "note",
+            "is_published",
+            "sources",
+        ]
+
+    def check_instance(
+        self, instance: Event, row: Any, *, before: dict[str, Any] | None
+    ) -> None:
+        """An event editor imports the events of their own offices only: a row
+        may neither take another office's event nor give an event to one."""
+        if self.user is None or curates_everything(self.user):
+            return
+        mine = self.__dict__.get("_offices")
+        if mine is None:
+            mine = set(offices_of(self.user).values_list("pk", flat=True))
+            self.__dict__["_offices"] = mine
+        if before is not None and before["host_office_id"] not in mine:
+            raise ValidationError(
+                {
+                    "slug": _(
+                        "The slug “%(slug)s” is taken by an event you may not "
+                        "change; choose another."
+                    )
+                    % {"slug": instance.slug}
+                }
+            )
+        if instance.host_office_id not in mine:
+            raise ValidationError(
+                {"host_office": _("Choose one of your offices as the host office.")}
+            )
+
+
+class OutcomeResource(RegistryResource):
+    edition = fields.Field("edition", "edition", key(Edition, "year"))
+    programme = fields.Field("programme", "programme", key(Programme))
+    source = fields.Field("source", "source", SourceKeyWidget())
+
+    class Meta:
+        model = Outcome
+        import_id_fields = ["edition", "programme", "metric", "source", "value"]
+        fields = [
+            "edition",
+            "programme",
+            "metric",
+            "qualifier",
+            "value",
+            "year",
+            "source",
+            "note",
+        ]
+
+    def get_instance(self, instance_loader: Any, row: Any) -> Outcome | None:
+        try:
+            lookup = {
+                name: self.fields[name].clean(row)
+                for name in self._meta.import_id_fields
+            }
+        except ValueError:
+            return None  # reported as a field error when the row is imported
+        return Outcome.objects.filter(**lookup).first()

@@ -1,0 +1,132 @@
+"""The registry's collections in the JSON API (/api/v1/)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from opendata.api import CollectionViewSet
+
+from . import filters, serializers
+from .models import (
+    Agency,
+    Agreement,
+    AgreementSource,
+    City,
+    Country,
+    Law,
+    Office,
+    Party,
+    State,
+    hide_draft_references,
+)
+
+
+class AgreementViewSet(CollectionViewSet):
+    """Agreements, each with its parties, dates as precise as known, and derived status."""
+
+    queryset = Agreement.objects.all()
+    serializer_class = serializers.AgreementSerializer
+    filterset_class = filters.AgreementFilter
+    collection = "agreements"
+    ordering_fields = ["slug", "signed_on", "updated_at", "title_en"]
+
+    def get_queryset(self) -> QuerySet[Agreement]:
+        return (
+            self.visible(Agreement.objects.all())
+            .select_related("framework", "renews", "renewal")
+            .prefetch_related(
+                Prefetch(
+                    "parties",
+                    queryset=Party.objects.select_related("office__agency", "agency"),
+                ),
+                Prefetch(
+                    "citations",
+                    queryset=AgreementSource.objects.select_related("source"),
+                ),
+                "documents",
+                "laws",
+                "topics",
+            )
+            .order_by("slug")
+        )
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "shows_drafts": self.shows_drafts()}
+
+    def csv_queryset(self, queryset: QuerySet[Agreement]) -> Iterable[Agreement]:
+        """The rows as the client may see them: references to drafts left out
+        (only in memory: these objects are never saved)."""
+        rows = super().csv_queryset(queryset)
+        return rows if self.shows_drafts() else hide_draft_references(rows)
+
+
+class AgencyViewSet(CollectionViewSet):
+    """Government bodies: US labour agencies, state agencies, foreign ministries."""
+
+    queryset = Agency.objects.select_related("country", "parent").order_by("slug")
+    serializer_class = serializers.AgencySerializer
+    filterset_class = filters.AgencyFilter
+    collection = "agencies"
+    ordering_fields = ["slug", "name", "updated_at"]
+
+
+class OfficeViewSet(CollectionViewSet):
+    """Signatory offices: agency offices, embassies and consulates."""
+
+    queryset = (
+        Office.objects.select_related("agency", "city__state")
+        .prefetch_related("jurisdictions__state", "sources")
+        .order_by("slug")
+    )
+    serializer_class = serializers.OfficeSerializer
+    filterset_class = filters.OfficeFilter
+    collection = "offices"
+    ordering_fields = ["slug", "name", "updated_at"]
+
+
+class CityViewSet(CollectionViewSet):
+    """Cities where offices sit or events happen."""
+
+    queryset = (
+        City.objects.select_related("state", "country")
+        .prefetch_related("sources")
+        .order_by("slug")
+    )
+    serializer_class = serializers.CitySerializer
+    filterset_class = filters.CityFilter
+    collection = "cities"
+    ordering_fields = ["slug", "name", "updated_at"]
+
+
+class CountryViewSet(CollectionViewSet):
+    """Countries, by ISO 3166-1 alpha-2 code."""
+
+    queryset = Country.objects.order_by("code")
+    serializer_class = serializers.CountrySerializer
+    filterset_class = filters.CountryFilter
+    collection = "countries"
+    lookup_field = "code"
+    ordering_fields = ["code", "name_en", "updated_at"]
+
+
+class StateViewSet(CollectionViewSet):
+    """US states and territories (the `state` filter's values)."""
+
+    queryset = State.objects.select_related("country").order_by("slug")
+    serializer_class = serializers.StateSerializer
+    filterset_class = filters.StateFilter
+    collection = "states"
+    ordering_fields = ["slug", "name", "updated_at"]
+
+
+class LawViewSet(CollectionViewSet):
+    """Laws the agreements cover."""
+
+    queryset = Law.objects.order_by("slug")
+    serializer_class = serializers.LawSerializer
+    filterset_class = filters.LawFilter
+    collection = "laws"
+    ordering_fields = ["slug", "short_name", "updated_at"]

@@ -1,0 +1,57 @@
+"""A visitor's journey through the real site, on a desktop and on a phone:
+home → a city → an agreement → Spanish → the Labor Rights Week edition → the
+edition's calendar file."""
+
+from pathlib import Path
+
+import icalendar
+import pytest
+
+from tests.browser.conftest import DESKTOP, PHONE, open_page
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.mark.parametrize("device", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_home_city_agreement_spanish_edition_calendar(browser, site, device):
+    context, page = open_page(browser, **device)
+    page.goto(site + "/")
+    assert page.locator("h1").inner_text() == "Binational labour agreements"
+
+    page.get_by_role("link", name="Cities", exact=True).first.click()
+    page.get_by_role("link", name="Houston", exact=True).click()
+    assert page.locator("h1").inner_text() == "Houston, TX"
+    assert page.get_by_role("heading", name="Agreements covering the city").is_visible()
+
+    agreements = page.locator("section[aria-labelledby=agreements-title] .card-title a")
+    title = agreements.first.inner_text()
+    agreements.first.click()
+    assert page.locator("h1").inner_text() == title
+    assert page.get_by_role("heading", name="Parties").is_visible()
+    assert page.locator(".status").first.inner_text().strip()  # status in words
+
+    page.get_by_role("link", name="Español").click()
+    assert "/es/agreements/" in page.url
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.get_by_role("heading", name="Partes").is_visible()
+
+    page.get_by_role("link", name="Semana de Derechos Laborales").first.click()
+    assert page.url.endswith("/es/labor-rights-week/")
+    page.get_by_role("link", name="2016", exact=True).click()
+    assert "2016" in page.locator("h1").inner_text()
+    assert page.get_by_text("Houston, TX").first.is_visible()
+
+    with page.expect_download() as download_info:
+        page.get_by_role(
+            "link", name="Los eventos de esta edición en su calendario (iCal)"
+        ).click()
+    download = download_info.value
+    assert download.suggested_filename == "events.ics"
+    calendar = icalendar.Calendar.from_ical(Path(download.path()).read_bytes())
+    uids = {str(event["uid"]) for event in calendar.walk("VEVENT")}
+    # The edition's dated events, and nothing from other years.
+    assert uids == {
+        "event-2016-houston-kick-off@labour-agreements-registry",
+        "event-2016-brownsville-osha-signing@labour-agreements-registry",
+    }
+    context.close()

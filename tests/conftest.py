@@ -1,0 +1,77 @@
+"""Shared test setup.
+
+Under CI=true no test may be skipped: a skip turns the run red.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings():
+    """Tests run with DEBUG off like production, but over plain HTTP, without
+    collectstatic, and with a fast password hasher.
+
+    Session-wide, so the live server of the browser tests (built once, with
+    its middleware reading these settings) serves plain HTTP too.
+    """
+    from django.conf import settings
+    from django.test import override_settings
+
+    with override_settings(
+        SECURE_SSL_REDIRECT=False,
+        SESSION_COOKIE_SECURE=False,
+        CSRF_COOKIE_SECURE=False,
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {
+                "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+            },
+        },
+        # WhiteNoise (the production path) serves static files from the
+        # finders, looked up per request, since nothing is collected.
+        WHITENOISE_USE_FINDERS=True,
+        WHITENOISE_AUTOREFRESH=True,
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    ):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (throttle counters included)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    skipped = terminalreporter.stats.get("skipped", [])
+    if not skipped:
+        return
+    terminalreporter.section("skipped tests")
+    for report in skipped:
+        reason = (
+            report.longrepr[2]
+            if isinstance(report.longrepr, tuple)
+            else report.longrepr
+        )
+        terminalreporter.write_line(f"SKIPPED {report.nodeid}: {reason}")
+    if os.environ.get("CI") == "true":
+        terminalreporter.write_line("CI=true: skipped tests fail the run.", red=True)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if (
+        os.environ.get("CI") == "true"
+        and reporter is not None
+        and reporter.stats.get("skipped")
+        and exitstatus == 0
+    ):
+        session.exitstatus = 1

@@ -1,0 +1,287 @@
+"""Features of the public pages: corrections, feeds, calendar, search, structured
+data, citations and language alternates."""
+
+import json
+import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import feedparser
+import icalendar
+import pytest
+from django.db import connection
+
+from registry.models import CorrectionReport
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+CHICAGO = ZoneInfo("America/Chicago")
+
+
+@pytest.fixture
+def agreement():
+    agreement = f.AgreementFactory(
+        slug="phoenix-alliance",
+        title_en="OSHA Phoenix alliance",
+        kind="alliance",
+        signed_on=date(2012, 4, 27),
+        summary_en="Heat stress and falls",
+    )
+    f.PartyFactory(
+        agreement=agreement, signer_name="Zachary Barnett", signer_title="Director"
+    )
+    f.AgreementSourceFactory(
+        agreement=agreement, source__url="https://www.dol.gov/release"
+    )
+    return agreement
+
+
+def correction(client, agreement, **data):
+    return client.post(
+        f"/agreements/{agreement.slug}/correction/",
+        {
+            "message": "The date is 27 April 2012.",
+            "source_url": "",
+            "contact": "",
+            **data,
+        },
+    )
+
+
+def test_a_correction_lands_in_the_curators_queue(client, agreement):
+    response = correction(client, agreement, source_url="https://www.dol.gov/x")
+    assert response.status_code == 302 and response["Location"].endswith("#correction")
+    report = CorrectionReport.objects.get()
+    assert (
+        report.agreement == agreement and report.status == CorrectionReport.Status.NEW
+    )
+    assert report.source_url == "https://www.dol.gov/x"
+    assert "Thank you" in client.get(response["Location"]).content.decode()
+
+
+def test_the_honeypot_keeps_bots_out_without_telling_them(client, agreement):
+    response = correction(client, agreement, website="http://spam.example")
+    assert response.status_code == 302
+    assert not CorrectionReport.objects.exists()
+
+
+def test_corrections_are_rate_limited_per_client(client, agreement):
+    for _ in range(5):
+        assert correction(client, agreement).status_code == 302
+    assert correction(client, agreement).status_code == 429
+    assert CorrectionReport.objects.count() == 5
+    other = client.post(
+        f"/agreements/{agreement.slug}/correction/",
+        {"message": "Another person", "source_url": "", "contact": ""},
+        REMOTE_ADDR="203.0.113.9",
+    )
+    assert other.status_code == 302
+
+
+def test_an_empty_or_bad_correction_is_a_form_error_not_a_loss(client, agreement):
+    response = correction(client, agreement, message="", contact="not-an-email")
+    assert response.status_code == 400
+    assert "Please check the form" in response.content.decode()
+    assert not CorrectionReport.objects.exists()
+    assert client.get(f"/agreements/{agreement.slug}/correction/").status_code == 405
+
+
+def test_the_atom_feed_parses_and_follows_the_filters(client, agreement):
+    f.AgreementFactory(title_en="EEOC memorandum", kind="mou")
+    feed = feedparser.parse(client.get("/feeds/agreements/").content)
+    assert not feed.bozo and feed.version == "atom10"
+    assert {entry.title for entry in feed.entries} == {
+        "OSHA Phoenix alliance",
+        "EEOC memorandum",
+    }
+    only = feedparser.parse(
+        client.get("/feeds/agreements/", {"kind": "alliance"}).content
+    )
+    assert [entry.title for entry in only.entries] == ["OSHA Phoenix alliance"]
+    assert only.entries[0].link.endswith("/agreements/phoenix-alliance/")
+
+
+def test_the_calendar_parses_with_stable_uids_time_zones_and_filters(client):
+    chicago = f.CityFactory(
+        slug="chicago-il", name="Chicago", time_zone="America/Chicago"
+    )
+    workshop = f.EventFactory(
+        slug="workshop",
+        city=chicago,
+        edition=f.EditionFactory(year=2017),
+        starts_at=datetime(2017, 8, 28, 10, tzinfo=CHICAGO),
+        ends_at=datetime(2017, 8, 28, 12, tzinfo=CHICAGO),
+        time_zone="America/Chicago",
+    )
+    f.EventFactory(
+        slug="week",
+        is_all_day=True,
+        status="cancelled",
+        starts_at=datetime(2016, 8, 29, tzinfo=CHICAGO),
+        ends_at=datetime(2016, 9, 4, 23, 59, tzinfo=CHICAGO),
+        time_zone="America/Chicago",
+    )
+    f.EventFactory(slug="undated", starts_at=None)
+    f.EventFactory(slug="draft", is_published=False)
+    response = client.get("/events.ics")
+    assert response["Content-Type"].startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(response.content)
+    events = {str(e["uid"]): e for e in calendar.walk("VEVENT")}
+    assert set(events) == {
+        "event-workshop@labour-agreements-registry",
+        "event-week@labour-agreements-registry",
+    }
+    timed = events["event-workshop@labour-agreements-registry"]
+    assert timed["dtstart"].params["TZID"] == "America/Chicago"
+    assert timed.decoded("dtstart") == datetime(2017, 8, 28, 10, tzinfo=CHICAGO)
+    assert "America/Chicago" in {str(tz["tzid"]) for tz in calendar.walk("VTIMEZONE")}
+    week = events["event-week@labour-agreements-registry"]
+    assert (week.decoded("dtstart"), week.decoded("dtend")) == (
+        date(2016, 8, 29),
+        date(2016, 9, 5),
+    )
+    assert str(week["status"]) == "CANCELLED"
+    by_city = icalendar.Calendar.from_ical(
+        client.get("/events.ics", {"city": "chicago-il"}).content
+    )
+    assert [str(e["uid"]) for e in by_city.walk("VEVENT")] == [
+        "event-workshop@labour-agreements-registry"
+    ]
+    by_edition = icalendar.Calendar.from_ical(
+        client.get("/events.ics", {"edition": 2017}).content
+    )
+    assert len(by_edition.walk("VEVENT")) == 1
+    by_agency = client.get("/events.ics", {"agency": workshop.host_office.agency.slug})
+    assert len(icalendar.Calendar.from_ical(by_agency.content).walk("VEVENT")) == 1
+    spanish = icalendar.Calendar.from_ical(client.get("/es/events.ics").content)
+    assert {str(e["uid"]) for e in spanish.walk("VEVENT")} == set(events)  # same UIDs
+
+
+def test_search_covers_every_kind_and_ignores_accents_on_postgresql(client, agreement):
+    f.AgreementFactory(title_en="Memorando sobre migración laboral")
+    f.OfficeFactory(name="OSHA Phoenix Area Office")
+    f.CityFactory(name="Phoenix", slug="phoenix-az")
+    f.EventFactory(title_en="Phoenix workshop")
+    f.OrganizationFactory(name="Phoenix Workers Center")
+    page = client.get("/search/", {"q": "phoenix"}).content.decode()
+    for text in ("OSHA Phoenix alliance", "OSHA Phoenix Area Office", "Phoenix workshop",
+                 "Phoenix Workers Center"):  # fmt: skip
+        assert text in page
+    accentless = client.get("/search/", {"q": "migracion"}).content.decode()
+    if connection.vendor == "postgresql":
+        assert "Memorando sobre migración laboral" in accentless
+    else:  # the quick start's fallback matches letters as typed
+        assert (
+            "Memorando sobre migración laboral"
+            in client.get("/search/", {"q": "migración"}).content.decode()
+        )
+    assert (
+        "Type at least two letters"
+        in client.get("/search/", {"q": "x"}).content.decode()
+    )
+
+
+def test_search_ranks_title_matches_first_on_postgresql(agreement):
+    from registry.models import Agreement
+
+    in_summary = f.AgreementFactory(
+        title_en="Letter", summary_en="Covers Phoenix and Tucson"
+    )
+    ranked = list(Agreement.objects.search("phoenix").order_by("-rank", "pk"))
+    assert set(ranked) == {agreement, in_summary}
+    if connection.vendor == "postgresql":
+        assert ranked[0] == agreement
+
+
+def json_ld(response):
+    match = re.search(
+        rb'<script type="application/ld\+json">(.*?)</script>', response.content, re.S
+    )
+    assert match, "no JSON-LD"
+    return json.loads(match.group(1))
+
+
+def test_structured_data_on_agreement_event_and_office_pages(client, agreement):
+    data = json_ld(client.get(agreement.get_absolute_url()))
+    assert data["@type"] == "Legislation" and data["name"] == "OSHA Phoenix alliance"
+    assert data["legislationDate"] == "2012-04-27"
+    assert data["isBasedOn"] == ["https://www.dol.gov/release"]
+    event = f.EventFactory(
+        status="cancelled", mode="virtual", title_en="Webinar </script>"
+    )
+    event_data = json_ld(client.get(event.get_absolute_url()))
+    assert event_data["@type"] == "Event" and event_data["name"] == "Webinar </script>"
+    assert event_data["eventStatus"] == "https://schema.org/EventCancelled"
+    assert (
+        event_data["eventAttendanceMode"]
+        == "https://schema.org/OnlineEventAttendanceMode"
+    )
+    office = f.ConsulateFactory(phone="+1 713 271 6800")
+    office_data = json_ld(client.get(office.get_absolute_url()))
+    assert (
+        office_data["@type"] == "GovernmentOffice"
+        and office_data["telephone"] == "+1 713 271 6800"
+    )
+
+
+def test_month_precision_dates_are_not_shown_as_days(client):
+    agreement = f.AgreementFactory(
+        signed_on=date(2011, 11, 1), signed_on_precision="month"
+    )
+    page = client.get(agreement.get_absolute_url()).content.decode()
+    assert "November 2011" in page and "Nov. 1, 2011" not in page
+    assert "legislationDate" not in json.dumps(
+        json_ld(client.get(agreement.get_absolute_url()))
+    )
+
+
+def test_cite_this_gives_text_and_bibtex(client, agreement):
+    page = client.get(agreement.get_absolute_url()).content.decode()
+    assert "“OSHA Phoenix alliance”. Alliance, signed April 27, 2012." in page
+    assert "@misc{phoenix-alliance," in page and "year = {2012}" in page
+
+
+def test_every_page_links_its_other_language_and_declares_alternates(client, agreement):
+    page = client.get(agreement.get_absolute_url()).content.decode()
+    assert (
+        'hreflang="es" href="http://testserver/es/agreements/phoenix-alliance/"' in page
+    )
+    assert 'hreflang="x-default"' in page
+    assert (
+        '<a class="language" href="http://testserver/es/agreements/phoenix-alliance/" hreflang="es" lang="es">Español</a>'
+        in page
+    )
+    spanish = client.get("/es/agreements/phoenix-alliance/").content.decode()
+    assert 'lang="en">English</a>' in spanish
+
+
+def test_content_falls_back_to_the_other_language(client):
+    f.AgreementFactory(
+        slug="english-only", title_en="Letter of arrangement", title_es=""
+    )
+    f.AgreementFactory(slug="both", title_en="Letter", title_es="Carta de arreglo")
+    assert (
+        "Letter of arrangement"
+        in client.get("/es/agreements/english-only/").content.decode()
+    )
+    assert (
+        "<h1>Carta de arreglo</h1>"
+        in client.get("/es/agreements/both/").content.decode()
+    )
+    assert "<h1>Letter</h1>" in client.get("/agreements/both/").content.decode()
+
+
+def test_sitemap_lists_pages_in_both_languages(client, agreement):
+    xml = client.get("/sitemap.xml").content.decode()
+    assert "<loc>http://testserver/agreements/phoenix-alliance/</loc>" in xml
+    assert (
+        'hreflang="es" href="http://testserver/es/agreements/phoenix-alliance/"' in xml
+    )
+
+
+def test_list_pages_offer_downloads_with_the_current_filters(client, agreement):
+    page = client.get("/agreements/", {"kind": "alliance", "page": 1}).content.decode()
+    assert 'href="/api/v1/agreements/?kind=alliance&amp;format=csv"' in page
+    assert 'href="/api/v1/agreements/?kind=alliance"' in page
+    assert 'href="/feeds/agreements/?kind=alliance"' in page
