@@ -9,13 +9,14 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint check deploy-check install seed screenshots messages clean help
+.PHONY: run test lint check deploy-check install seed bench screenshots messages clean help
 
 help:
 	@echo "make run    serve the registry with its seed data on http://$(HOST):$(PORT)/"
 	@echo "make test   run the whole test suite (DATABASE_URL selects PostgreSQL)"
 	@echo "make lint   ruff and mypy"
 	@echo "make check  Django system checks, missing migrations, OpenAPI schema"
+	@echo "make bench  benchmarks: import speed on SQLite and PostgreSQL (figures, not a test)"
 	@echo "make screenshots  phone and desktop screenshots of each page type into docs/screenshots/"
 	@echo "make messages     update and compile the Spanish catalogue (needs gettext)"
 
@@ -51,6 +52,12 @@ seed: $(STAMP)
 # they are skipped and the summary names them.
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Not part of `make test`: figures, never pass or fail (docs/curation.md has
+# the measured ones). PostgreSQL is included when BENCH_POSTGRES_URL (default
+# the local server) answers; BENCH_ARGS="--rows 2000 --skip-default" is quicker.
+bench: $(STAMP)
+	$(BIN)/python bench/import_agreements.py $(BENCH_ARGS)
 
 # Not part of `make test`: rewrites the committed PNGs.
 screenshots: $(STAMP)

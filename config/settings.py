@@ -157,6 +157,14 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = True  # the history records every imported row
 IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False  # done by the resources, for text only
 IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
+# The admin keeps an uploaded file between its preview and the confirmation: in
+# the shared cache when there is one (any app server may take the confirmation),
+# otherwise in this host's temporary folder.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = (
+    "import_export.tmp_storages.CacheStorage"
+    if REDIS_URL
+    else "import_export.tmp_storages.TempFolderStorage"
+)
 #: The largest spreadsheet the admin accepts, in bytes.
 IMPORT_MAX_UPLOAD_SIZE = env.int("IMPORT_MAX_UPLOAD_SIZE", default=10 * 1024 * 1024)
 SIMPLE_HISTORY_REVERT_DISABLED = True
@@ -169,6 +177,9 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="registry@localhost")
+#: The site's public address, for links in mail sent by commands (the radar),
+#: which have no request to take it from.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # The JSON API (docs/api.md): public reads, token-authenticated writes.
 REST_FRAMEWORK = {

@@ -402,7 +402,7 @@ class BulkImportMixin:
             for instance in instances:
                 instance._state.adding = False
         else:
-            model._default_manager.bulk_update(instances, self.update_fields(model))
+            update_rows(model, instances, self.update_fields(model))
 
     def update_fields(self, model: type[models.Model]) -> list[str]:
         return [
@@ -454,6 +454,31 @@ class BulkImportMixin:
             if drop:
                 through.objects.filter(pk__in=drop).delete()
             insert_pairs(through, source, target, add)
+
+
+def update_rows(
+    model: type[models.Model], instances: Sequence[Any], names: Sequence[str]
+) -> None:
+    """`bulk_update()` as one UPDATE per row, sent together: the same values
+    without the CASE expression per field and row that makes Django build and
+    the database parse a statement of the size of the batch."""
+    wanted = set(names)
+    fields_ = [f for f in model._meta.concrete_fields if f.name in wanted]
+    pk = model._meta.pk
+    assert pk is not None
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields_)
+    params = [
+        [f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields_]
+        + [pk.get_db_prep_save(instance.pk, connection)]
+        for instance in instances
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {quote(model._meta.db_table)} SET {assignments} "  # noqa: S608
+            f"WHERE {quote(str(pk.column))} = %s",
+            params,
+        )
 
 
 def insert_pairs(

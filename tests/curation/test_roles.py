@@ -234,6 +234,22 @@ def test_the_admin_import_is_scoped_too(client, people, events):
     assert Event.objects.get(slug="event-b").title_en == "Event of B"
 
 
+def test_the_admin_export_holds_only_the_editors_events(client, people, events):
+    from outreach.resources import EventResource
+
+    columns = {
+        f"eventresource_{field.column_name}": "on"
+        for field in EventResource().get_export_fields()
+    }
+    client = logged_in(client, people["editor_a"])
+    response = client.post(
+        admin_url("export"), {"format": "0", "export_items": [], **columns}
+    )
+    assert response.status_code == 200
+    assert "event-a" in response.content.decode()
+    assert "event-b" not in response.content.decode()
+
+
 def _file(name, content):
     return SimpleUploadedFile(name, content, content_type="text/csv")
 

@@ -1,6 +1,7 @@
 """Spreadsheets in and out: every format, every collection, formula-safe
 exports, the history of imported rows, and the commands' contract."""
 
+from datetime import date
 from io import BytesIO, StringIO
 
 import openpyxl
@@ -11,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from outreach.models import Event
-from registry.models import Agreement, AgreementSource, City
+from registry.models import Agreement, AgreementSource, City, Office
 from registry.services import (
     COLLECTIONS,
     ImportFailed,
@@ -141,6 +142,39 @@ def test_a_database_constraint_names_its_row_and_its_rule():
     assert error.row == 3
     assert "constraint failed" not in error.messages[0].lower()
     assert "violates" not in error.messages[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_update_breaking_a_constraint_names_its_row_and_keeps_every_record():
+    agency = f.AgencyFactory().slug
+    header = "slug,name,agency,kind,active_from,active_to\n"
+    import_dataset(
+        "offices",
+        dataset(
+            header + f"a,Office A,{agency},district_office,2010-01-01,\n"
+            f"b,Office B,{agency},district_office,2010-01-01,\n"
+        ),
+    )
+    text = (
+        header + f"a,Office A renamed,{agency},district_office,2010-01-01,\n"
+        f"b,Office B,{agency},district_office,2015-01-01,2014-01-01\n"
+    )
+    with pytest.raises(ImportFailed) as failure:
+        import_dataset("offices", dataset(text))
+    [error] = failure.value.errors
+    assert error.row == 3
+    assert "cannot close before it opens" in error.messages[0]
+    assert sorted(Office.objects.values_list("name", "active_to")) == [
+        ("Office A", None),
+        ("Office B", None),
+    ]
+
+    good = text.replace("2015-01-01,2014-01-01", "2010-01-01,2014-01-01")
+    import_dataset("offices", dataset(good))
+    assert sorted(Office.objects.values_list("name", "active_to")) == [
+        ("Office A renamed", None),
+        ("Office B", date(2014, 1, 1)),
+    ]
 
 
 # --- History ---------------------------------------------------------------------------

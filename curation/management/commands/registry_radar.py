@@ -57,7 +57,7 @@ def parse_day(text: str) -> date:
 
 
 def site_url() -> str:
-    return str(getattr(settings, "SITE_URL", "http://127.0.0.1:8000")).rstrip("/")
+    return str(settings.SITE_URL).rstrip("/")
 
 
 def change_url(obj: Model) -> str:
