@@ -328,6 +328,7 @@ def default_resource() -> Any:
 
     from outreach.models import Topic
     from registry.models import Agreement, Law, Source
+    from registry.resources import AgreementResource
 
     class DefaultAgreementResource(resources.ModelResource):
         framework = fields.Field(
@@ -347,30 +348,7 @@ def default_resource() -> Any:
         class Meta:
             model = Agreement
             import_id_fields = ["slug"]
-            fields = [
-                "slug",
-                "title_en",
-                "title_es",
-                "kind",
-                "instrument_as_named",
-                "scope",
-                "signed_on",
-                "signed_on_note",
-                "term_months",
-                "expires_on",
-                "is_open_ended",
-                "is_concluded",
-                "term_note",
-                "framework",
-                "renews",
-                "laws",
-                "topics",
-                "summary_en",
-                "summary_es",
-                "note",
-                "is_published",
-                "sources",
-            ]
+            fields = AgreementResource.file_headers()  # the same columns
 
     return DefaultAgreementResource()
 

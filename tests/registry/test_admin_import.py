@@ -48,6 +48,39 @@ def test_a_preview_changes_nothing_and_the_confirmation_imports(curator_client):
     assert Agreement.history.filter(history_user__username="curator").count() == 2
 
 
+def test_preview_and_confirmation_do_not_grow_in_queries_with_the_rows(
+    curator_client,
+):
+    """A hundred rows cost the queries of five, but for the INSERTs SQLite
+    splits at its limit of parameters per statement."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(rows, start):
+        text = "slug,title_en,kind,scope,signed_on\n" + "".join(
+            f"p-{n},Letter {n},loa,local,2011-11\n" for n in range(start, start + rows)
+        )
+        with CaptureQueriesContext(connection) as captured:
+            response = curator_client.post(
+                IMPORT, {"import_file": upload(text), "format": "0"}
+            )
+            form = response.context["confirm_form"]
+            curator_client.post(
+                CONFIRM, {name: form[name].value() for name in form.fields}
+            )
+        statements = [q["sql"].lstrip().split()[0].upper() for q in captured]
+        return (
+            len([s for s in statements if s != "INSERT"]),
+            statements.count("INSERT"),
+        )
+
+    f.AgreementFactory()  # both files meet existing records
+    (few, few_inserts), (many, many_inserts) = queries(5, 0), queries(100, 1000)
+    assert Agreement.objects.count() == 106
+    assert few == many
+    assert many_inserts <= few_inserts + 8
+
+
 def test_a_bad_row_is_named_by_its_spreadsheet_row_and_nothing_is_imported(
     curator_client,
 ):
