@@ -9,7 +9,7 @@ import factory
 from django.contrib.auth.models import Group, User
 
 from curation.models import Membership
-from curation.roles import CURATOR, EVENT_EDITOR, create_all_permissions, sync_roles
+from curation.roles import CURATOR, EVENT_EDITOR
 from outreach.models import Edition, Event, Organization, Outcome, Programme, Topic
 from registry.models import (
     Agency,
@@ -220,11 +220,7 @@ class OutcomeFactory(factory.django.DjangoModelFactory[Outcome]):
 
 
 def role(name: str) -> Group:
-    """A role's group. A migration creates both; tests that flush the database
-    (transactional ones) remove them, so they are created again if missing."""
-    if not Group.objects.filter(name=name).exists():
-        create_all_permissions()
-        sync_roles()
+    """A role's group (made by `migrate`, and again after a flush)."""
     return Group.objects.get(name=name)
 
 

@@ -35,10 +35,3 @@ def test_redis_is_shared_between_clients():
 
 def test_debug_is_off_unless_asked_for():
     assert settings.DEBUG is False
-
-
-def test_admin_uploads_wait_for_confirmation_where_every_server_finds_them():
-    """With Redis, any app server may take the import's confirmation."""
-    storage = settings.IMPORT_EXPORT_TMP_STORAGE_CLASS
-    expected = "CacheStorage" if os.environ.get("REDIS_URL") else "TempFolderStorage"
-    assert storage.endswith(expected)

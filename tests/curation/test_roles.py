@@ -79,6 +79,23 @@ def test_the_roles_are_groups_created_by_a_migration():
     assert not {"change_agreement", "view_agreement", "add_office"} & editor
 
 
+def test_migrate_puts_the_roles_permissions_back():
+    from django.contrib.auth.models import Permission
+    from django.core.management import call_command
+
+    editor = Group.objects.get(name=EVENT_EDITOR)
+    editor.permissions.remove(Permission.objects.get(codename="change_event"))
+    editor.permissions.add(Permission.objects.get(codename="change_agreement"))
+    Group.objects.filter(name=CURATOR).delete()
+
+    call_command("migrate", verbosity=0)
+
+    codenames = set(editor.permissions.values_list("codename", flat=True))
+    assert "change_event" in codenames and "change_agreement" not in codenames
+    curator = Group.objects.get(name=CURATOR)
+    assert curator.permissions.filter(codename="change_agreement").exists()
+
+
 def test_the_rule_scopes_event_editors_to_their_offices(people, events):
     a_event, b_event = events
     assert set(editable_events(people["curator"])) == {a_event, b_event}

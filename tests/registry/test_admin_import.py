@@ -2,6 +2,8 @@
 confirmation; row-numbered errors that import nothing; a size cap; and
 exports in every format."""
 
+import os
+
 import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -79,6 +81,23 @@ def test_preview_and_confirmation_do_not_grow_in_queries_with_the_rows(
     assert Agreement.objects.count() == 106
     assert few == many
     assert many_inserts <= few_inserts + 8
+
+
+@pytest.mark.skipif(
+    not os.environ.get("REDIS_URL"), reason="REDIS_URL not set: Redis untested"
+)
+def test_with_redis_any_app_server_finds_the_file_to_confirm(curator_client, settings):
+    """Between the preview and the confirmation the file is in the shared
+    cache, where another process (another app server) reads it."""
+    from django.core.cache.backends.redis import RedisCache
+    from import_export.tmp_storages import CacheStorage
+
+    preview = curator_client.post(IMPORT, {"import_file": upload(GOOD), "format": "0"})
+    name = preview.context["confirm_form"]["import_file_name"].value()
+    other_server = RedisCache(
+        settings.CACHES["default"]["LOCATION"], {"KEY_PREFIX": "registry"}
+    )
+    assert other_server.get(CacheStorage.CACHE_PREFIX + name) == GOOD.encode()
 
 
 def test_a_bad_row_is_named_by_its_spreadsheet_row_and_nothing_is_imported(
