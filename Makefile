@@ -14,7 +14,7 @@ PORT ?= 8000
 help:
 	@echo "make run    serve the registry with its seed data on http://$(HOST):$(PORT)/"
 	@echo "make test   run the whole test suite (DATABASE_URL selects PostgreSQL)"
-	@echo "make lint   ruff and mypy"
+	@echo "make lint   ruff, mypy and the layers' import contracts (import-linter)"
 	@echo "make check  Django system checks, missing migrations, OpenAPI schema"
 	@echo "make bench  benchmarks: import speed on SQLite and PostgreSQL (figures, not a test)"
 	@echo "make screenshots  phone and desktop screenshots of each page type into docs/screenshots/"
@@ -49,9 +49,11 @@ seed: $(STAMP)
 	$(MANAGE) load_seed --if-empty
 
 # Browser tests need Debian's Chromium (apt-get install chromium); without it
-# they are skipped and the summary names them.
+# they are skipped and the summary names them. The suite runs in parallel, one
+# worker per core (TEST_WORKERS=0 runs it in this process, e.g. for --pdb).
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses=8 $(PYTEST_ARGS)
 
 # Not part of `make test`: figures, never pass or fail (docs/curation.md has
 # the measured ones). PostgreSQL is included when BENCH_POSTGRES_URL (default
@@ -73,6 +75,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports
 
 check: $(STAMP)
 	$(MANAGE) check --fail-level WARNING

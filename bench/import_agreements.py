@@ -12,6 +12,17 @@ data, so runs do not warm each other up:
   curators use, with its history;
 - registry, the same file again: every row unchanged (nothing written);
 - registry, 20 % of titles changed: updates with their history;
+- library bulk paths, new rows and 20 % changed: the same import, with the
+  two pieces the registry writes itself replaced by the libraries' own bulk
+  paths, to see whether the custom code earns its place (the rule: keep it
+  only where it is at least 3× faster): history rows by django-simple-history's
+  `bulk_history_create` (what `bulk_create_with_history` and
+  `bulk_update_with_history` call) instead of one INSERT … SELECT per batch,
+  the history of the laws and topics lists by the library's per-record
+  `create_historical_record_m2ms` (it has no bulk form) instead of one
+  statement per list and batch, and updates by Django's `bulk_update` (what
+  django-import-export's `use_bulk` calls) instead of one UPDATE per row sent
+  together; each piece is timed on its own;
 - library defaults, new rows: a plain `ModelResource` over the same columns,
   with the library's widgets (`ForeignKeyWidget`, `ManyToManyWidget`) and
   defaults (row-by-row `save()`, `ModelInstanceLoader`, diffs, transactions),
@@ -164,6 +175,21 @@ def bench(database: Database, rows: int, skip_default: bool) -> list[dict[str, A
             **worker(url, "import", "registry", str(changed_file)),
         }
     )
+    print("   the libraries' bulk paths, new rows …", flush=True)
+    url = database.fresh_copy()
+    results.append(
+        {
+            "run": "library bulk paths, new rows",
+            **worker(url, "import", "library-bulk", str(new_file)),
+        }
+    )
+    print("   the libraries' bulk paths, 20 % of titles changed …", flush=True)
+    results.append(
+        {
+            "run": "library bulk paths, 20 % changed",
+            **worker(url, "import", "library-bulk", str(changed_file)),
+        }
+    )
     if not skip_default:
         print("   library defaults, new rows (slow) …", flush=True)
         url = database.fresh_copy()
@@ -180,16 +206,16 @@ def bench(database: Database, rows: int, skip_default: bool) -> list[dict[str, A
 def report(label: str, results: list[dict[str, Any]]) -> None:
     print(f"\n{label}: import of a {results[0]['rows']:,}-row agreements file")
     header = (
-        f"{'run':<28} {'import s':>9} {'rows/s':>8} {'process s':>10} "
-        f"{'SQL':>7} {'history':>8} {'peak MB':>8}"
+        f"{'run':<33} {'import s':>9} {'rows/s':>8} {'process s':>10} "
+        f"{'SQL':>7} {'history':>8} {'lists h.':>8} {'peak MB':>8}"
     )
     print(header)
     print("-" * len(header))
     for r in results:
         print(
-            f"{r['run']:<28} {r['seconds']:>9.2f} {r['rows'] / r['seconds']:>8,.0f} "
+            f"{r['run']:<33} {r['seconds']:>9.2f} {r['rows'] / r['seconds']:>8,.0f} "
             f"{r['process_seconds']:>10.2f} {r['queries']:>7,} "
-            f"{r['history_rows']:>8,} {r['peak_mb']:>8.0f}"
+            f"{r['history_rows']:>8,} {r['list_history_rows']:>8,} {r['peak_mb']:>8.0f}"
         )
     by_run = {r["run"]: r for r in results}
     ours = by_run["registry, new rows"]
@@ -200,6 +226,34 @@ def report(label: str, results: list[dict[str, Any]]) -> None:
             f"{default['seconds'] / ours['seconds']:.1f}× faster, "
             f"{default['queries'] / max(ours['queries'], 1):.0f}× fewer statements"
         )
+    compare_pieces(by_run)
+
+
+#: The pieces the registry writes itself, each beside the libraries' own bulk
+#: path, in the run where it does its work.
+PIECES = [
+    ("history rows, 10,000 new", "new rows", "history rows"),
+    ("history of lists, 10,000 new", "new rows", "history lists"),
+    ("history rows, 2,000 changed", "20 % changed", "history rows"),
+    ("history of lists, 2,000 changed", "20 % changed", "history lists"),
+    ("updates, 2,000 changed", "20 % changed", "updates"),
+]
+
+
+def compare_pieces(by_run: dict[str, dict[str, Any]]) -> None:
+    print(
+        "\nthe registry's own code beside the libraries' bulk paths "
+        "(seconds in that piece; kept only where at least 3× faster):"
+    )
+    header = f"{'piece':<34} {'registry s':>10} {'library s':>10} {'ratio':>7}  verdict"
+    print(header)
+    print("-" * len(header))
+    for label, run, piece in PIECES:
+        ours = by_run[f"registry, {run}"]["pieces"][piece]
+        theirs = by_run[f"library bulk paths, {run}"]["pieces"][piece]
+        ratio = theirs / ours if ours else float("inf")
+        verdict = "keep the registry's" if ratio >= 3 else "use the library's"
+        print(f"{label:<34} {ours:>10.3f} {theirs:>10.3f} {ratio:>6.1f}×  {verdict}")
 
 
 def connect(url: str, **options: Any) -> Any:
@@ -266,8 +320,7 @@ def make_files(rows: int, new_path: str, changed_path: str) -> dict[str, Any]:
     """An agreements file of `rows` new agreements in the registry's format,
     naming the seed data's laws, topics, sources and agreements; and the same
     file with every fifth title changed."""
-    from outreach.models import Topic
-    from registry.models import Agreement, Law, Source
+    from registry.models import Agreement, Law, Source, Topic
     from registry.resources import AgreementResource
 
     laws = list(Law.objects.values_list("slug", flat=True))
@@ -323,8 +376,7 @@ def default_resource() -> Any:
     documentation sets one up: its own widgets and its default options."""
     from import_export import fields, resources, widgets
 
-    from outreach.models import Topic
-    from registry.models import Agreement, Law, Source
+    from registry.models import Agreement, Law, Source, Topic
     from registry.resources import AgreementResource
 
     class DefaultAgreementResource(resources.ModelResource):
@@ -350,13 +402,104 @@ def default_resource() -> Any:
     return DefaultAgreementResource()
 
 
+def timed(pieces: dict[str, float], piece: str, function: Any) -> Any:
+    """`function`, adding the seconds it takes to `pieces[piece]`."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            pieces[piece] += time.perf_counter() - started
+
+    return wrapper
+
+
+def patch_everywhere(name: str, replacement: Any) -> None:
+    """Replace a function of collection.history or collection.importing in
+    every module that imported it by name."""
+    import collection.history
+    import collection.importing
+    import registry.resources
+    import registry.services
+
+    for module in (
+        collection.history,
+        collection.importing,
+        registry.resources,
+        registry.services,
+    ):
+        if hasattr(module, name):
+            setattr(module, name, replacement)
+
+
+def time_registry_paths(pieces: dict[str, float]) -> None:
+    """Time the registry's own pieces: history rows (INSERT … SELECT), the
+    lists' history (one statement per list and batch), updates (executemany)."""
+    from collection import history, importing
+
+    copy_list = history.copy_list
+    record_bulk = history.record_bulk
+    history.copy_list = timed(pieces, "history lists", copy_list)
+
+    def rows_only(*args: Any, **kwargs: Any) -> Any:
+        before = pieces["history lists"]
+        started = time.perf_counter()
+        try:
+            return record_bulk(*args, **kwargs)
+        finally:
+            lists = pieces["history lists"] - before
+            pieces["history rows"] += time.perf_counter() - started - lists
+
+    patch_everywhere("record_bulk", rows_only)
+    patch_everywhere("update_rows", timed(pieces, "updates", importing.update_rows))
+
+
+def use_library_bulk_paths(pieces: dict[str, float]) -> None:
+    """The same writes through the libraries' own bulk paths."""
+    from simple_history.models import HistoricalRecords
+
+    def record_bulk(
+        model: Any, instances: Any, *, update: bool, user: Any = None, reason: str = ""
+    ) -> None:
+        if not instances:
+            return
+        started = time.perf_counter()
+        rows = model.history.bulk_history_create(
+            instances,
+            batch_size=1000,
+            update=update,
+            default_user=user if user is not None and user.is_authenticated else None,
+            default_change_reason=reason,
+        )
+        listed = time.perf_counter()
+        pieces["history rows"] += listed - started
+        # The method reads only the library's registry of list-history models.
+        library = HistoricalRecords()
+        for row, instance in zip(rows, instances, strict=True):
+            library.create_historical_record_m2ms(row, instance)
+        pieces["history lists"] += time.perf_counter() - listed
+
+    def update_rows(model: Any, instances: Any, names: Any) -> None:
+        model._default_manager.bulk_update(instances, list(names), batch_size=1000)
+
+    patch_everywhere("record_bulk", record_bulk)
+    patch_everywhere("update_rows", timed(pieces, "updates", update_rows))
+
+
 def run_import(which: str, path: str) -> dict[str, Any]:
     from django.core.management import call_command
     from django.db import connection
+    from simple_history.models import HistoricalRecords
 
+    from collection.files import read_dataset
     from registry.models import Agreement, AgreementSource
-    from registry.services import read_dataset
 
+    pieces = {"history rows": 0.0, "history lists": 0.0, "updates": 0.0}
+    if which == "registry":
+        time_registry_paths(pieces)
+    elif which == "library-bulk":
+        use_library_bulk_paths(pieces)
     statements = 0
 
     def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
@@ -367,12 +510,16 @@ def run_import(which: str, path: str) -> dict[str, Any]:
     def history_rows() -> int:
         return Agreement.history.count() + AgreementSource.history.count()
 
-    before = history_rows()
+    def list_history_rows() -> int:
+        lists = [Agreement._meta.get_field(name) for name in ("laws", "topics")]
+        return sum(HistoricalRecords.m2m_models[f].objects.count() for f in lists)
+
+    before, lists_before = history_rows(), list_history_rows()
     with open(path, encoding="utf-8") as file:
         rows = sum(1 for _ in file) - 1  # no cell of the file spans lines
     with connection.execute_wrapper(count):
         started = time.perf_counter()
-        if which == "registry":
+        if which in ("registry", "library-bulk"):
             call_command("registry_import", "agreements", path, verbosity=0)
         else:
             dataset = read_dataset(Path(path), "csv")
@@ -386,6 +533,8 @@ def run_import(which: str, path: str) -> dict[str, Any]:
         "seconds": seconds,
         "queries": statements,
         "history_rows": history_rows() - before,
+        "list_history_rows": list_history_rows() - lists_before,
+        "pieces": pieces,
         "peak_mb": peak_kb / 1024,
     }
 

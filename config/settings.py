@@ -42,9 +42,13 @@ THIRD_PARTY_APPS = [
     "import_export",
     "simple_history",
 ]
+# Bottom to top (docs/architecture.md): the shared machinery, the two domain
+# apps, then the faces that compose them.
 LOCAL_APPS = [
+    "collection",
     "registry",
     "outreach",
+    "public",
     "opendata",
     "curation",
 ]
@@ -193,11 +197,11 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "opendata.formats.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "collection.formats.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "opendata.formats.CSVRenderer",
+        "collection.formats.CSVRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -228,7 +232,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "opendata.schema.describe_parameters",
+        "collection.schema.describe_parameters",
     ],
     "ENUM_NAME_OVERRIDES": {
         "AgreementKindEnum": "registry.models.Agreement.Kind",

@@ -11,8 +11,8 @@ from rest_framework.routers import DefaultRouter
 
 from curation import views as curation_views
 from outreach import api as outreach_api
+from public.sitemaps import SITEMAPS
 from registry import api as registry_api
-from registry.sitemaps import SITEMAPS
 
 admin.site.site_header = _("Labour agreements registry: curation")
 admin.site.site_title = _("Registry curation")
@@ -32,7 +32,7 @@ router.register(
     "organizations", outreach_api.OrganizationViewSet, basename="organization"
 )
 router.register("programmes", outreach_api.ProgrammeViewSet, basename="programme")
-router.register("topics", outreach_api.TopicViewSet, basename="topic")
+router.register("topics", registry_api.TopicViewSet, basename="topic")
 
 urlpatterns = [
     path(
@@ -51,9 +51,5 @@ urlpatterns = [
     path("api/v1/", include((router.urls, "api"))),
     path("data/", include("opendata.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
-    *i18n_patterns(
-        path("", include("registry.urls")),
-        path("", include("outreach.urls")),
-        prefix_default_language=False,
-    ),
+    *i18n_patterns(path("", include("public.urls")), prefix_default_language=False),
 ]

@@ -1,4 +1,5 @@
-"""Staff: which offices each member belongs to (scoping event editors)."""
+"""Staff: Django's user admin, with the offices each member belongs to
+(which scope event editors)."""
 
 from __future__ import annotations
 
@@ -6,17 +7,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 
-from registry.admin import AutocompleteInline, CuratorAdmin
-
-from .models import Membership
-
-
-@admin.register(Membership)
-class MembershipAdmin(CuratorAdmin):
-    list_display = ["user", "office", "created_at"]
-    list_select_related = ["user", "office"]
-    search_fields = ["user__username", "user__email", "office__name", "office__slug"]
-    autocomplete_fields = ["user", "office"]
+from collection.admin import AutocompleteInline
+from registry.models import Membership
 
 
 class MembershipInline(AutocompleteInline):

@@ -14,25 +14,17 @@ from datetime import date
 from itertools import groupby
 from typing import Any
 
-from django.db.models import F, Max, Model, Prefetch, Q, QuerySet
+from django.db.models import F, Max, Model, Q
 from django.db.models.options import Options
 from django.utils import timezone
 
 from outreach.models import Edition, Event, Organization, Programme
 from registry.models import (
-    EXPIRING_WITHIN_DAYS,
     Agency,
     Agreement,
     City,
     CorrectionReport,
     Office,
-    Party,
-)
-
-#: A report is open until a curator marks it fixed or dismissed.
-OPEN_REPORT_STATUSES = (
-    CorrectionReport.Status.NEW,
-    CorrectionReport.Status.IN_PROGRESS,
 )
 
 
@@ -103,52 +95,40 @@ class Radar:
         ]
 
 
-def _with_parties(agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
-    """The parties each agreement row names, fetched in one more query."""
-    parties = Party.objects.select_related("office", "agency")
-    return agreements.prefetch_related(Prefetch("parties", queryset=parties))
-
-
 def _open_reports() -> list[CorrectionReport]:
     return list(
-        CorrectionReport.objects.filter(status__in=OPEN_REPORT_STATUSES)
+        CorrectionReport.objects.open()
         .select_related("agreement")
         .order_by("-created_at", "-pk")
     )
 
 
 def _expiring(today: date) -> list[Agreement]:
-    agreements = (
+    return list(
         Agreement.objects.published()
-        .expiring_within(EXPIRING_WITHIN_DAYS, on=today)
-        .select_related("renewal")
+        .expiring(on=today)
+        .for_listing()
         .order_by("expiry_earliest", "title_en", "pk")
     )
-    return list(_with_parties(agreements))
 
 
 def _expired_without_renewal(today: date) -> list[Agreement]:
     # A published renewal not yet signed on `today` leaves the agreement
-    # expired (see `status_q`), but the renewal is on record: not listed.
-    agreements = (
+    # expired (see registry.models.status), but the renewal is on record:
+    # not listed.
+    return list(
         Agreement.objects.published()
         .with_status(Agreement.Status.EXPIRED, on=today)
-        .filter(Q(renewal__isnull=True) | Q(renewal__is_published=False))
-        .select_related("renewal")
+        .without_published_renewal()
+        .for_listing()
         .order_by(F("expiry_latest").desc(nulls_last=True), "title_en", "pk")
     )
-    return list(_with_parties(agreements))
 
 
 def _offices_without_agreement(today: date) -> list[AgencyOffices]:
-    in_force = Agreement.objects.published().in_force_on(today)
-    # office_id is nullable: NULLs in a NOT IN subquery would hide every office.
-    covered = Party.objects.filter(agreement__in=in_force, office__isnull=False).values(
-        "office_id"
-    )
     offices = (
-        Office.objects.exclude(pk__in=covered)
-        .filter(Q(active_to__isnull=True) | Q(active_to__gte=today))
+        Office.objects.open_on(today)
+        .not_party_to(Agreement.objects.published().in_force_on(today))
         .select_related("agency", "city__state")
         .annotate(
             last_expiry=Max(
@@ -176,30 +156,28 @@ def build_radar(today: date | None = None) -> Radar:
         expired_without_renewal=_expired_without_renewal(today),
         offices_without_agreement=_offices_without_agreement(today),
         agreements_without_source=list(
-            Agreement.objects.filter(citations__isnull=True).order_by("title_en", "pk")
+            Agreement.objects.without_source().order_by("title_en", "pk")
         ),
-        agencies_without_source=list(Agency.objects.filter(sources__isnull=True)),
-        offices_without_source=list(Office.objects.filter(sources__isnull=True)),
+        agencies_without_source=list(Agency.objects.without_source()),
+        offices_without_source=list(Office.objects.without_source()),
         cities_without_source=list(
-            City.objects.filter(sources__isnull=True).select_related("state")
+            City.objects.without_source().select_related("state")
         ),
-        editions_without_source=list(Edition.objects.filter(sources__isnull=True)),
-        organizations_without_source=list(
-            Organization.objects.filter(sources__isnull=True)
-        ),
-        programmes_without_source=list(Programme.objects.filter(sources__isnull=True)),
+        editions_without_source=list(Edition.objects.without_source()),
+        organizations_without_source=list(Organization.objects.without_source()),
+        programmes_without_source=list(Programme.objects.without_source()),
         events_without_source=list(
-            Event.objects.filter(sources__isnull=True).order_by(
+            Event.objects.without_source().order_by(
                 F("starts_at").desc(nulls_last=True), "title_en", "pk"
             )
         ),
         draft_agreements=list(
-            Agreement.objects.filter(is_published=False)
+            Agreement.objects.drafts()
             .select_related("renews")
             .order_by("created_at", "pk")
         ),
         draft_events=list(
-            Event.objects.filter(is_published=False)
+            Event.objects.drafts()
             .select_related("host_office")
             .order_by("created_at", "pk")
         ),

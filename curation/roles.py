@@ -1,4 +1,4 @@
-"""The two staff roles, and the one rule that scopes event editors.
+"""The two staff roles' permissions, kept in step with the models.
 
 - *curator*: every permission on the registry's data, imports and exports
   included; publishes agreements.
@@ -6,9 +6,9 @@
   offices they belong to (Membership), and sees the records an event form
   refers to; nothing else, so no agreement and no publishing of one.
 
-The rule (`editable_events`, `may_host`) serves the admin's changelists and
-forms, the spreadsheet import and the API's writes alike. Another office's
-event is simply not there: 404, never 403, so its existence is not confirmed.
+The groups are checked everywhere through collection.roles; which events an
+editor may change is `Event.objects.editable_by(user)` (outreach). This module
+only says which permissions each group holds, for every app at once.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps as global_apps
-from django.db.models import QuerySet
 
-CURATOR = "curator"
-EVENT_EDITOR = "event editor"
+from collection.roles import CURATOR, EVENT_EDITOR
+
+__all__ = ["CURATOR", "EVENT_EDITOR", "create_all_permissions", "sync_roles"]
 
 #: Apps whose every model permission curators hold.
-CURATED_APPS = ("registry", "outreach", "curation")
+CURATED_APPS = ("registry", "outreach")
 
 #: What an event editor may do to events.
 EVENT_ACTIONS = ("add", "change", "delete", "view", "import", "export")
@@ -31,7 +31,7 @@ EVENT_ACTIONS = ("add", "change", "delete", "view", "import", "export")
 EVENT_REFERENCES = (
     ("outreach", "edition"),
     ("outreach", "organization"),
-    ("outreach", "topic"),
+    ("registry", "topic"),
     ("registry", "office"),
     ("registry", "agency"),
     ("registry", "city"),
@@ -52,8 +52,10 @@ def create_all_permissions(apps: Any = global_apps) -> None:
 
 
 def sync_roles(apps: Any = global_apps) -> None:
-    """Create both groups with exactly their permissions (run by a migration,
-    with the migration's historical models)."""
+    """Create both groups with exactly their permissions (after every
+    `migrate`, and by a migration with the migration's historical models, in
+    which a model the roles name may not exist yet: it is left out until the
+    `migrate` that adds it)."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
 
@@ -69,53 +71,10 @@ def sync_roles(apps: Any = global_apps) -> None:
     ]
     editor.permissions.set(
         [
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            permission
             for app_label, codename in wanted
+            for permission in Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            )
         ]
     )
-
-
-def curates_everything(user: Any) -> bool:
-    """Superusers and curators are not scoped to offices."""
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    if user.is_superuser:
-        return True
-    cached = getattr(user, "_curates_everything", None)
-    if cached is None:
-        cached = user.groups.filter(name=CURATOR).exists()
-        user._curates_everything = cached
-    return bool(cached)
-
-
-def offices_of(user: Any) -> QuerySet[Any]:
-    """The offices whose events the user may edit."""
-    from registry.models import Office
-
-    if curates_everything(user):
-        return Office.objects.all()
-    if not (user and user.is_authenticated and user.is_active):
-        return Office.objects.none()
-    return Office.objects.filter(memberships__user=user)
-
-
-def editable_events(user: Any, events: QuerySet[Any] | None = None) -> QuerySet[Any]:
-    """The events the user may change or delete: all of them for curators,
-    those hosted by their offices for event editors, none for anyone else."""
-    from outreach.models import Event
-
-    events = Event.objects.all() if events is None else events
-    if curates_everything(user):
-        return events
-    if not (user and user.is_authenticated and user.is_active):
-        return events.none()
-    return events.filter(host_office__memberships__user=user)
-
-
-def may_host(user: Any, office: Any) -> bool:
-    """May the user give an event this host office?"""
-    if curates_everything(user):
-        return True
-    if office is None:
-        return False
-    return offices_of(user).filter(pk=office.pk).exists()

@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class OpendataConfig(AppConfig):
     name = "opendata"
     verbose_name = _("Open data")
-
-    def ready(self) -> None:
-        from . import signals
-
-        signals.connect()

@@ -20,7 +20,7 @@ from django.db import models
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from outreach.models import Edition, Event, Organization, Outcome, Programme, Topic
+from outreach.models import Edition, Event, Organization, Outcome, Programme
 from registry.models import (
     Agency,
     Agreement,
@@ -34,9 +34,11 @@ from registry.models import (
     Party,
     Source,
     State,
+    Topic,
     hide_draft_references,
 )
-from registry.services import COLLECTIONS
+
+from .collections import COLLECTIONS
 
 LICENSE = {
     "name": "CC-BY-4.0",
@@ -44,17 +46,18 @@ LICENSE = {
     "path": "https://creativecommons.org/licenses/by/4.0/",
 }
 
-PUBLIC_AGREEMENTS = Agreement.objects.published()
+#: Who the files are for: everyone, so drafts never go out.
+PUBLIC = None
 
 
 def _public_sources() -> models.QuerySet[Source]:
     cited = [
-        AgreementSource.objects.filter(agreement__is_published=True).values(
-            "source_id"
-        ),
-        Event.sources.through.objects.filter(event__is_published=True).values(
-            "source_id"
-        ),
+        AgreementSource.objects.filter(
+            agreement__in=Agreement.objects.visible_to(PUBLIC)
+        ).values("source_id"),
+        Event.sources.through.objects.filter(
+            event__in=Event.objects.visible_to(PUBLIC)
+        ).values("source_id"),
     ]
     for model in (City, Agency, Office, Edition, Organization, Programme):
         cited.append(model.sources.through.objects.values("source_id"))
@@ -68,7 +71,8 @@ def _public_sources() -> models.QuerySet[Source]:
 
 def _agreements() -> list[Agreement]:
     return hide_draft_references(
-        PUBLIC_AGREEMENTS.select_related("framework", "renews", "renewal")
+        Agreement.objects.visible_to(PUBLIC)
+        .select_related("framework", "renews", "renewal")
         .prefetch_related(
             Prefetch(
                 "citations", queryset=AgreementSource.objects.select_related("source")
@@ -107,12 +111,12 @@ PUBLIC_ROWS: dict[str, Callable[[], Iterable[Any]]] = {
     "topics": lambda: Topic.objects.order_by("slug"),
     "agreements": _agreements,
     "parties": lambda: (
-        Party.objects.filter(agreement__is_published=True)
+        Party.objects.filter(agreement__in=Agreement.objects.visible_to(PUBLIC))
         .select_related("agreement", "office", "agency")
         .order_by("agreement__slug", "position", "pk")
     ),
     "documents": lambda: (
-        Document.objects.filter(agreement__is_published=True)
+        Document.objects.filter(agreement__in=Agreement.objects.visible_to(PUBLIC))
         .select_related("agreement")
         .order_by("agreement__slug", "url")
     ),
@@ -128,7 +132,7 @@ PUBLIC_ROWS: dict[str, Callable[[], Iterable[Any]]] = {
         .order_by("slug")
     ),
     "events": lambda: (
-        Event.objects.published()
+        Event.objects.visible_to(PUBLIC)
         .select_related("edition", "host_office", "city")
         .prefetch_related("offices", "agencies", "organizations", "topics", "sources")
         .order_by("slug")

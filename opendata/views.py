@@ -20,8 +20,9 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-from registry.services import COLLECTIONS
+from collection.models import Revision
 
+from .collections import COLLECTIONS
 from .downloads import (
     DESCRIPTIONS,
     collection_csv,
@@ -29,7 +30,6 @@ from .downloads import (
     package_files,
     package_zip,
 )
-from .models import Revision
 
 FILES = {f"{name}.csv" for name in COLLECTIONS} | {"datapackage.json", "registry.zip"}
 

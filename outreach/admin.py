@@ -10,17 +10,12 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from curation.roles import curates_everything, editable_events, offices_of
-from registry.admin import AutocompleteInline, CuratorAdmin
+from collection.admin import AutocompleteInline, CuratorAdmin
+from collection.roles import curates_everything
+from registry.models import Office
 
-from .models import Edition, Event, Organization, Outcome, Programme, Topic
-
-
-@admin.register(Topic)
-class TopicAdmin(CuratorAdmin):
-    list_display = ["name_en", "name_es", "slug"]
-    search_fields = ["name_en", "name_es", "slug"]
-    prepopulated_fields = {"slug": ["name_en"]}
+from . import resources
+from .models import Edition, Event, Organization, Outcome, Programme
 
 
 class OutcomeInline(AutocompleteInline):
@@ -32,6 +27,7 @@ class OutcomeInline(AutocompleteInline):
 
 @admin.register(Edition)
 class EditionAdmin(CuratorAdmin):
+    resource_classes = [resources.EditionResource]
     list_display = ["year", "number", "starts_on", "ends_on", "theme_en", "theme_es"]
     search_fields = ["year", "theme_en", "theme_es", "note"]
     date_hierarchy = "starts_on"
@@ -41,6 +37,7 @@ class EditionAdmin(CuratorAdmin):
 
 @admin.register(Organization)
 class OrganizationAdmin(CuratorAdmin):
+    resource_classes = [resources.OrganizationResource]
     list_display = ["name", "acronym", "kind", "city"]
     list_filter = ["kind"]
     list_select_related = ["city__state"]
@@ -51,6 +48,7 @@ class OrganizationAdmin(CuratorAdmin):
 
 @admin.register(Programme)
 class ProgrammeAdmin(CuratorAdmin):
+    resource_classes = [resources.ProgrammeResource]
     list_display = ["name", "kind", "city", "started_in"]
     list_filter = ["kind"]
     list_select_related = ["city__state"]
@@ -65,6 +63,8 @@ class EventAdmin(CuratorAdmin):
     """Events: curators see them all; an event editor sees, adds, changes,
     imports and exports the events of their own offices only, and another
     office's event is not found (404), its history included."""
+
+    resource_classes = [resources.EventResource]
 
     list_display = [
         "title_en",
@@ -148,7 +148,7 @@ class EventAdmin(CuratorAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
-        return editable_events(request.user, super().get_queryset(request))
+        return super().get_queryset(request).editable_by(request.user)
 
     def get_object(
         self, request: HttpRequest, object_id: str, from_field: str | None = None
@@ -184,7 +184,7 @@ class EventAdmin(CuratorAdmin):
         self, db_field: Any, request: HttpRequest, **kwargs: Any
     ) -> Any:
         if db_field.name == "host_office" and not curates_everything(request.user):
-            offices = offices_of(request.user).select_related("agency")
+            offices = Office.objects.for_member(request.user).select_related("agency")
             kwargs["queryset"] = offices
             kwargs["required"] = True
             kwargs["empty_label"] = None if len(offices) == 1 else "---------"
@@ -193,6 +193,7 @@ class EventAdmin(CuratorAdmin):
 
 @admin.register(Outcome)
 class OutcomeAdmin(CuratorAdmin):
+    resource_classes = [resources.OutcomeResource]
     list_display = ["metric", "qualifier", "value", "year", "edition", "programme"]
     list_filter = ["metric", "edition"]
     list_select_related = ["edition", "programme"]

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import SAFE_METHODS
 
-from curation.roles import curates_everything, editable_events, may_host
-from opendata.api import CollectionViewSet
+from collection.api import CollectionViewSet
+from collection.roles import curates_everything
 from registry.models import Office
 
-from . import filters, serializers
-from .models import Edition, Event, Organization, Outcome, Programme, Topic
+from . import filters, resources, serializers
+from .models import Edition, Event, Organization, Outcome, Programme
 
 OUTCOMES = Prefetch("outcomes", queryset=Outcome.objects.select_related("source"))
 OFFICES = Prefetch("offices", queryset=Office.objects.select_related("agency"))
@@ -26,29 +26,21 @@ class EventViewSet(CollectionViewSet):
     queryset = Event.objects.all()
     serializer_class = serializers.EventSerializer
     filterset_class = filters.EventFilter
-    collection = "events"
+    resource_class = resources.EventResource
     ordering_fields = ["slug", "starts_at", "updated_at"]
 
     def get_queryset(self) -> QuerySet[Event]:
-        events: QuerySet[Event] = Event.objects.all()
+        user = self.request.user
+        events = Event.objects.visible_to(user)
         if self.request.method not in SAFE_METHODS:
             # Writes reach only the events the user may change: another
             # office's event is not found (404).
-            events = editable_events(self.request.user, events)
+            events = events.editable_by(user)
         return (
-            self.visible(events)
-            .select_related("edition", "host_office__agency", "city__state")
+            events.select_related("edition", "host_office__agency", "city__state")
             .prefetch_related(OFFICES, "agencies", "organizations", "topics", "sources")
             .order_by("slug")
         )
-
-    def visible(self, queryset: QuerySet[Event]) -> QuerySet[Event]:
-        """Curators see every draft; an event editor their offices' drafts."""
-        user = self.request.user
-        if curates_everything(user):
-            return queryset
-        own = editable_events(user, Event.objects.all()).values("pk")
-        return queryset.filter(Q(is_published=True) | Q(pk__in=own))
 
     def perform_create(self, serializer: Any) -> None:
         self.check_host(serializer)
@@ -62,7 +54,12 @@ class EventViewSet(CollectionViewSet):
         host = serializer.validated_data.get(
             "host_office", getattr(serializer.instance, "host_office", None)
         )
-        if not may_host(self.request.user, host):
+        user = self.request.user
+        allowed = curates_everything(user) or (
+            host is not None
+            and Office.objects.for_member(user).filter(pk=host.pk).exists()
+        )
+        if not allowed:
             raise ValidationError(
                 {"host_office": [_("Choose one of your offices as the host office.")]}
             )
@@ -74,7 +71,7 @@ class EditionViewSet(CollectionViewSet):
     queryset = Edition.objects.prefetch_related(OUTCOMES, "sources").order_by("year")
     serializer_class = serializers.EditionSerializer
     filterset_class = filters.EditionFilter
-    collection = "editions"
+    resource_class = resources.EditionResource
     lookup_field = "year"
     lookup_value_regex = r"\d{4}"
     ordering_fields = ["year", "updated_at"]
@@ -90,7 +87,7 @@ class OrganizationViewSet(CollectionViewSet):
     )
     serializer_class = serializers.OrganizationSerializer
     filterset_class = filters.OrganizationFilter
-    collection = "organizations"
+    resource_class = resources.OrganizationResource
     ordering_fields = ["slug", "name", "updated_at"]
 
 
@@ -104,15 +101,5 @@ class ProgrammeViewSet(CollectionViewSet):
     )
     serializer_class = serializers.ProgrammeSerializer
     filterset_class = filters.ProgrammeFilter
-    collection = "programmes"
+    resource_class = resources.ProgrammeResource
     ordering_fields = ["slug", "name", "updated_at"]
-
-
-class TopicViewSet(CollectionViewSet):
-    """Topics of agreements and events."""
-
-    queryset = Topic.objects.order_by("slug")
-    serializer_class = serializers.TopicSerializer
-    filterset_class = filters.TopicFilter
-    collection = "topics"
-    ordering_fields = ["slug", "name_en", "updated_at"]

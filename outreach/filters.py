@@ -1,4 +1,4 @@
-"""FilterSets of the outreach collections (see registry.filters)."""
+"""FilterSets of the outreach collections (see collection.filters)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from typing import Any
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from registry.filters import KeyFilter, RegistryFilterSet, StrictBooleanFilter
-from registry.models import Agency, City, Office
+from collection.filters import CollectionFilterSet, KeyFilter, StrictBooleanFilter
+from registry.models import Agency, City, Office, Topic
 
-from .models import Edition, Event, Organization, Programme, Topic
+from .models import Edition, Event, Organization, Programme
 
 
-class EventFilter(RegistryFilterSet):
+class EventFilter(CollectionFilterSet):
     q = django_filters.CharFilter(
         method="filter_q",
         help_text=_("Words to find in the title, description, venue or city."),
@@ -77,13 +77,13 @@ class EventFilter(RegistryFilterSet):
         return queryset.for_office(value)
 
 
-class EditionFilter(RegistryFilterSet):
+class EditionFilter(CollectionFilterSet):
     class Meta:
         model = Edition
         fields: list[str] = []
 
 
-class OrganizationFilter(RegistryFilterSet):
+class OrganizationFilter(CollectionFilterSet):
     q = django_filters.CharFilter(
         field_name="name",
         lookup_expr="icontains",
@@ -99,7 +99,7 @@ class OrganizationFilter(RegistryFilterSet):
         fields: list[str] = []
 
 
-class ProgrammeFilter(RegistryFilterSet):
+class ProgrammeFilter(CollectionFilterSet):
     kind = django_filters.ChoiceFilter(
         choices=Programme.Kind.choices,
         help_text=_("Hotline, ventanilla or partnership."),
@@ -118,14 +118,4 @@ class ProgrammeFilter(RegistryFilterSet):
         fields: list[str] = []
 
     def filter_agency(self, queryset: Any, name: str, value: Agency) -> Any:
-        ids = Agency.objects.descendant_ids(value)
-        matching = Programme.objects.filter(
-            agencies__in=ids
-        ) | Programme.objects.filter(offices__agency__in=ids)
-        return queryset.filter(pk__in=matching.values("pk"))
-
-
-class TopicFilter(RegistryFilterSet):
-    class Meta:
-        model = Topic
-        fields: list[str] = []
+        return queryset.for_agency(value)

@@ -1,9 +1,10 @@
 """Outreach: Labor Rights Week editions and their events, year-round programmes,
-partner organisations, topics and outcomes."""
+partner organisations and outcomes (topics are the registry's vocabulary)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import models
@@ -12,41 +13,23 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registry.history import tracked
+from collection.history import tracked
+from collection.models import PublishableQuerySet, localized, transfer_permissions
+from collection.roles import curates_everything
+from collection.search import full_text
 from registry.models import (
     Agency,
     City,
     Office,
     Source,
-    localized,
-    transfer_permissions,
+    SourcedQuerySetMixin,
+    Topic,
     validate_time_zone,
 )
-from registry.search import full_text
 
 
-class Topic(models.Model):
-    """A subject of agreements and events: wages, safety, sexual harassment, ..."""
-
-    slug = models.SlugField(_("slug"), max_length=60, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=100)
-    name_es = models.CharField(_("name (Spanish)"), max_length=100)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
-
-    history = tracked()
-
-    class Meta:
-        permissions = transfer_permissions("topic", "topics")
-        ordering = ["name_en"]
-        verbose_name = _("topic")
-        verbose_name_plural = _("topics")
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        return localized(self, "name")
+class EditionQuerySet(SourcedQuerySetMixin, models.QuerySet["Edition"]):
+    """Editions have only the reads every sourced collection has."""
 
 
 class Edition(models.Model):
@@ -87,6 +70,8 @@ class Edition(models.Model):
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
+    objects = EditionQuerySet.as_manager()
+
     history = tracked(m2m_fields=["sources"])
 
     class Meta:
@@ -113,11 +98,20 @@ class Edition(models.Model):
         return str(_("Labor Rights Week %(year)s") % {"year": self.year})
 
     def get_absolute_url(self) -> str:
-        return reverse("outreach:edition-detail", kwargs={"year": self.year})
+        return reverse("public:edition-detail", kwargs={"year": self.year})
 
     @property
     def theme(self) -> str:
         return localized(self, "theme")
+
+
+class OrganizationQuerySet(SourcedQuerySetMixin, models.QuerySet["Organization"]):
+    def for_city(self, city: City) -> OrganizationQuerySet:
+        return self.filter(city=city)
+
+    def search(self, text: str) -> OrganizationQuerySet:
+        """Organisations whose name matches `text`, annotated with a `rank`."""
+        return full_text(self, text, ["name"])
 
 
 class Organization(models.Model):
@@ -153,6 +147,8 @@ class Organization(models.Model):
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
+    objects = OrganizationQuerySet.as_manager()
+
     history = tracked(m2m_fields=["sources"])
 
     class Meta:
@@ -163,6 +159,19 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProgrammeQuerySet(SourcedQuerySetMixin, models.QuerySet["Programme"]):
+    def for_city(self, city: City) -> ProgrammeQuerySet:
+        return self.filter(city=city)
+
+    def for_agency(self, agency: Agency) -> ProgrammeQuerySet:
+        """Programmes of the agency, one of its parts, or one of their offices."""
+        ids = Agency.objects.descendant_ids(agency)
+        matching = Programme.objects.filter(
+            Q(agencies__in=ids) | Q(offices__agency__in=ids)
+        )
+        return self.filter(pk__in=matching.values("pk"))
 
 
 class Programme(models.Model):
@@ -217,6 +226,8 @@ class Programme(models.Model):
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
+    objects = ProgrammeQuerySet.as_manager()
+
     history = tracked(m2m_fields=["offices", "agencies", "organizations", "sources"])
 
     class Meta:
@@ -233,9 +244,23 @@ class Programme(models.Model):
         return localized(self, "description")
 
 
-class EventQuerySet(models.QuerySet["Event"]):
-    def published(self) -> EventQuerySet:
-        return self.filter(is_published=True)
+class EventQuerySet(SourcedQuerySetMixin, PublishableQuerySet["Event"]):
+    def editable_by(self, user: Any) -> EventQuerySet:
+        """The events `user` may change or delete: all of them for curators,
+        those hosted by their offices for event editors, none for anyone else.
+        The admin, the spreadsheet import and the API's writes all start here;
+        another office's event is simply not there (404, never 403)."""
+        if curates_everything(user):
+            return self
+        return self.filter(host_office__in=Office.objects.for_member(user))
+
+    def visible_to(self, user: Any) -> EventQuerySet:
+        """Curators see every draft; an event editor their offices' drafts;
+        everyone else published events only."""
+        if curates_everything(user):
+            return self
+        editable = Event.objects.editable_by(user).values("pk")
+        return self.filter(Q(is_published=True) | Q(pk__in=editable))
 
     def upcoming(self, now: datetime | None = None) -> EventQuerySet:
         """Events not yet over (cancelled ones included, marked as such)."""
@@ -243,6 +268,15 @@ class EventQuerySet(models.QuerySet["Event"]):
         return self.filter(
             Q(ends_at__gte=now) | Q(ends_at__isnull=True, starts_at__gte=now)
         )
+
+    def past(self, now: datetime | None = None) -> EventQuerySet:
+        """Events not upcoming: over, or with no date known."""
+        upcoming = Event.objects.upcoming(now or timezone.now())
+        return self.exclude(pk__in=upcoming.values("pk"))
+
+    def dated(self) -> EventQuerySet:
+        """Events with a known start (calendars cannot show the others)."""
+        return self.filter(starts_at__isnull=False)
 
     def latest_first(self) -> EventQuerySet:
         """Most recent first; undated events last, on every database."""
@@ -459,7 +493,7 @@ class Event(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("outreach:event-detail", kwargs={"slug": self.slug})
+        return reverse("public:event-detail", kwargs={"slug": self.slug})
 
     @property
     def title(self) -> str:

@@ -1,4 +1,4 @@
-"""Outreach collections in the registry's file format (see registry.resources)."""
+"""Outreach collections in the registry's file format (see collection.resources)."""
 
 from __future__ import annotations
 
@@ -8,27 +8,17 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields
 
-from curation.roles import curates_everything, offices_of
-from registry.models import Agency, City, Office
-from registry.resources import (
-    KeysWidget,
-    RegistryResource,
-    SourceKeysWidget,
-    SourceKeyWidget,
-    key,
-)
+from collection.resources import CollectionResource, KeysWidget, key
+from collection.roles import curates_everything
+from registry.models import Agency, City, Office, Topic
+from registry.resources import SourceKeysWidget, SourceKeyWidget
 
-from .models import Edition, Event, Organization, Outcome, Programme, Topic
+from .models import Edition, Event, Organization, Outcome, Programme
 
 
-class TopicResource(RegistryResource):
-    class Meta:
-        model = Topic
-        import_id_fields = ["slug"]
-        fields = ["slug", "name_en", "name_es"]
+class EditionResource(CollectionResource):
+    collection = "editions"
 
-
-class EditionResource(RegistryResource):
     sources = fields.Field("sources", "sources", SourceKeysWidget())
 
     class Meta:
@@ -47,7 +37,9 @@ class EditionResource(RegistryResource):
         ]
 
 
-class OrganizationResource(RegistryResource):
+class OrganizationResource(CollectionResource):
+    collection = "organizations"
+
     city = fields.Field("city", "city", key(City))
     sources = fields.Field("sources", "sources", SourceKeysWidget())
 
@@ -66,7 +58,9 @@ class OrganizationResource(RegistryResource):
         ]
 
 
-class ProgrammeResource(RegistryResource):
+class ProgrammeResource(CollectionResource):
+    collection = "programmes"
+
     city = fields.Field("city", "city", key(City))
     offices = fields.Field("offices", "offices", KeysWidget(Office))
     agencies = fields.Field("agencies", "agencies", KeysWidget(Agency))
@@ -96,7 +90,9 @@ class ProgrammeResource(RegistryResource):
         ]
 
 
-class EventResource(RegistryResource):
+class EventResource(CollectionResource):
+    collection = "events"
+
     edition = fields.Field("edition", "edition", key(Edition, "year"))
     host_office = fields.Field("host_office", "host_office", key(Office))
     offices = fields.Field("offices", "offices", KeysWidget(Office))
@@ -150,7 +146,9 @@ class EventResource(RegistryResource):
             return
         mine = self.__dict__.get("_offices")
         if mine is None:
-            mine = set(offices_of(self.user).values_list("pk", flat=True))
+            mine = set(
+                Office.objects.for_member(self.user).values_list("pk", flat=True)
+            )
             self.__dict__["_offices"] = mine
         if before is not None and before["host_office_id"] not in mine:
             raise ValidationError(
@@ -168,7 +166,9 @@ class EventResource(RegistryResource):
             )
 
 
-class OutcomeResource(RegistryResource):
+class OutcomeResource(CollectionResource):
+    collection = "outcomes"
+
     edition = fields.Field("edition", "edition", key(Edition, "year"))
     programme = fields.Field("programme", "programme", key(Programme))
     source = fields.Field("source", "source", SourceKeyWidget())

@@ -2,78 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db import transaction
 from rest_framework import serializers
 
-from opendata.api import (
-    CleanModelSerializer,
-    NamedRefField,
-    PageUrlField,
-    RefField,
+from collection.api import CleanModelSerializer, NamedRefField, PageUrlField, RefField
+from registry.models import Agency, Topic
+from registry.serializers import (
+    CityRefField,
+    OfficeRefField,
     SourceSerializer,
     SourceUrlsField,
-    save_sources,
+    WithSourcesMixin,
 )
-from registry.models import Agency
-from registry.serializers import CityRefField, OfficeRefField
 
-from .models import Edition, Event, Organization, Outcome, Programme, Topic
-
-
-class WithSourcesMixin:
-    """Create and update a record together with its many-to-many relations and
-    its sources (by URL)."""
-
-    @transaction.atomic
-    def create(self, validated_data: dict[str, Any]) -> Any:
-        related = self.pop_related(validated_data)
-        instance = super().create(validated_data)  # type: ignore[misc]
-        self.set_related(instance, related)
-        return instance
-
-    @transaction.atomic
-    def update(self, instance: Any, validated_data: dict[str, Any]) -> Any:
-        related = self.pop_related(validated_data)
-        instance = super().update(instance, validated_data)  # type: ignore[misc]
-        self.set_related(instance, related)
-        return instance
-
-    def pop_related(self, validated_data: dict[str, Any]) -> dict[str, Any]:
-        model = self.Meta.model  # type: ignore[attr-defined]
-        names = [f.name for f in model._meta.many_to_many if f.name != "sources"]
-        related = {
-            name: validated_data.pop(name) for name in names if name in validated_data
-        }
-        if "source_urls" in validated_data:
-            related["sources"] = save_sources(validated_data.pop("source_urls"))
-        return related
-
-    @staticmethod
-    def set_related(instance: Any, related: dict[str, Any]) -> None:
-        for name, values in related.items():
-            getattr(instance, name).set(values)
-
-
-class TopicSerializer(CleanModelSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:topic-detail",
-        lookup_field="slug",
-        help_text="This record in the API.",
-    )
-
-    class Meta:
-        model = Topic
-        fields = ["slug", "url", "name_en", "name_es", "updated_at"]
-        extra_kwargs = {
-            "slug": {
-                "help_text": "Key used in URLs and filters (e.g. sexual-harassment)."
-            },
-            "name_en": {"help_text": "Name in English."},
-            "name_es": {"help_text": "Name in Spanish."},
-            "updated_at": {"help_text": "Last change."},
-        }
+from .models import Edition, Event, Organization, Outcome, Programme
 
 
 class OutcomeSerializer(serializers.ModelSerializer):

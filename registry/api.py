@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from opendata.api import CollectionViewSet
+from collection.api import CollectionViewSet
 
-from . import filters, serializers
+from . import filters, resources, serializers
 from .models import (
     Agency,
     Agreement,
@@ -20,6 +19,7 @@ from .models import (
     Office,
     Party,
     State,
+    Topic,
     hide_draft_references,
 )
 
@@ -30,12 +30,12 @@ class AgreementViewSet(CollectionViewSet):
     queryset = Agreement.objects.all()
     serializer_class = serializers.AgreementSerializer
     filterset_class = filters.AgreementFilter
-    collection = "agreements"
+    resource_class = resources.AgreementResource
     ordering_fields = ["slug", "signed_on", "updated_at", "title_en"]
 
     def get_queryset(self) -> QuerySet[Agreement]:
         return (
-            self.visible(Agreement.objects.all())
+            Agreement.objects.visible_to(self.request.user)
             .select_related("framework", "renews", "renewal")
             .prefetch_related(
                 Prefetch(
@@ -53,9 +53,6 @@ class AgreementViewSet(CollectionViewSet):
             .order_by("slug")
         )
 
-    def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "shows_drafts": self.shows_drafts()}
-
     def csv_queryset(self, queryset: QuerySet[Agreement]) -> Iterable[Agreement]:
         """The rows as the client may see them: references to drafts left out
         (only in memory: these objects are never saved)."""
@@ -69,7 +66,7 @@ class AgencyViewSet(CollectionViewSet):
     queryset = Agency.objects.select_related("country", "parent").order_by("slug")
     serializer_class = serializers.AgencySerializer
     filterset_class = filters.AgencyFilter
-    collection = "agencies"
+    resource_class = resources.AgencyResource
     ordering_fields = ["slug", "name", "updated_at"]
 
 
@@ -83,7 +80,7 @@ class OfficeViewSet(CollectionViewSet):
     )
     serializer_class = serializers.OfficeSerializer
     filterset_class = filters.OfficeFilter
-    collection = "offices"
+    resource_class = resources.OfficeResource
     ordering_fields = ["slug", "name", "updated_at"]
 
 
@@ -97,7 +94,7 @@ class CityViewSet(CollectionViewSet):
     )
     serializer_class = serializers.CitySerializer
     filterset_class = filters.CityFilter
-    collection = "cities"
+    resource_class = resources.CityResource
     ordering_fields = ["slug", "name", "updated_at"]
 
 
@@ -107,7 +104,7 @@ class CountryViewSet(CollectionViewSet):
     queryset = Country.objects.order_by("code")
     serializer_class = serializers.CountrySerializer
     filterset_class = filters.CountryFilter
-    collection = "countries"
+    resource_class = resources.CountryResource
     lookup_field = "code"
     ordering_fields = ["code", "name_en", "updated_at"]
 
@@ -118,7 +115,7 @@ class StateViewSet(CollectionViewSet):
     queryset = State.objects.select_related("country").order_by("slug")
     serializer_class = serializers.StateSerializer
     filterset_class = filters.StateFilter
-    collection = "states"
+    resource_class = resources.StateResource
     ordering_fields = ["slug", "name", "updated_at"]
 
 
@@ -128,5 +125,15 @@ class LawViewSet(CollectionViewSet):
     queryset = Law.objects.order_by("slug")
     serializer_class = serializers.LawSerializer
     filterset_class = filters.LawFilter
-    collection = "laws"
+    resource_class = resources.LawResource
     ordering_fields = ["slug", "short_name", "updated_at"]
+
+
+class TopicViewSet(CollectionViewSet):
+    """Topics of agreements and events."""
+
+    queryset = Topic.objects.order_by("slug")
+    serializer_class = serializers.TopicSerializer
+    filterset_class = filters.TopicFilter
+    resource_class = resources.TopicResource
+    ordering_fields = ["slug", "name_en", "updated_at"]

@@ -1,107 +1,36 @@
-"""One FilterSet per collection, shared by the API and the public pages' facets.
-
-Related records are named by their slug (countries by ISO code, editions by
-year). A value that names nothing is an error that names the parameter and the
-value, never an empty result that hides a typo.
-"""
+"""The registry's FilterSets, one per collection, shared by the API and the
+public pages' facets (see collection.filters)."""
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Any
 
 import django_filters
-from django import forms
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from django_filters.fields import IsoDateTimeField
 
-from .models import Agency, Agreement, City, Country, GatewayType, Law, Office, State
+from collection.filters import CollectionFilterSet, KeyFilter, StrictBooleanFilter
 
-
-def may_see_drafts(request: HttpRequest | None, model: type[Model]) -> bool:
-    user = getattr(request, "user", None)
-    return bool(
-        user
-        and user.is_authenticated
-        and user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
-    )
+from .models import (
+    Agency,
+    Agreement,
+    City,
+    Country,
+    GatewayType,
+    Law,
+    Office,
+    State,
+    Topic,
+)
 
 
 def visible_agreements(request: HttpRequest | None) -> QuerySet[Agreement]:
     """Agreements a filter may name: drafts only for those who may see them."""
-    if may_see_drafts(request, Agreement):
-        return Agreement.objects.all()
-    return Agreement.objects.published()
+    return Agreement.objects.visible_to(getattr(request, "user", None))
 
 
-class StrictBooleanField(forms.NullBooleanField):
-    """true or false (also 1/0, yes/no); anything else is an error, not ignored."""
-
-    widget = forms.TextInput  # the default select widget turns unknown input into None
-
-    def to_python(self, value: Any) -> Any:
-        text = "" if value is None else str(value).strip().lower()
-        if text == "":
-            return None
-        if text in {"true", "1", "yes"}:
-            return True
-        if text in {"false", "0", "no"}:
-            return False
-        raise forms.ValidationError(_("Use true or false."), code="invalid")
-
-
-class StrictBooleanFilter(django_filters.BooleanFilter):
-    field_class = StrictBooleanField
-
-
-class KeyFilter(django_filters.ModelChoiceFilter):
-    """A related record by its natural key (slug unless told otherwise)."""
-
-    def __init__(self, *args: Any, to_field_name: str = "slug", **kwargs: Any) -> None:
-        kwargs["to_field_name"] = to_field_name
-        kwargs.setdefault(
-            "error_messages",
-            {"invalid_choice": _("Nothing is known by “%(value)s”.")},
-        )
-        super().__init__(*args, **kwargs)
-
-
-class UTCDateTimeField(IsoDateTimeField):
-    """An ISO 8601 moment, read in any UTC offset and kept in UTC (databases do
-    not all accept every offset Python does)."""
-
-    def to_python(self, value: Any) -> Any:
-        moment = super().to_python(value)
-        if moment is None:
-            return None
-        try:
-            return moment.astimezone(UTC)
-        except (OverflowError, ValueError):
-            raise forms.ValidationError(
-                _("Enter a moment between years 1 and 9999.")
-            ) from None
-
-
-class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
-    field_class = UTCDateTimeField
-
-
-class RegistryFilterSet(django_filters.FilterSet):
-    """Every collection can be synced incrementally with `updated_since`."""
-
-    updated_since = UTCDateTimeFilter(
-        field_name="updated_at",
-        lookup_expr="gte",
-        help_text=_(
-            "Only records changed at or after this moment (ISO 8601, e.g. "
-            "2026-11-01T00:00:00Z): for incremental sync."
-        ),
-    )
-
-
-class AgreementFilter(RegistryFilterSet):
+class AgreementFilter(CollectionFilterSet):
     q = django_filters.CharFilter(
         method="filter_q",
         help_text=_("Words to find in titles, summaries, parties and signers."),
@@ -194,7 +123,7 @@ class AgreementFilter(RegistryFilterSet):
         help_text=_("Law slug (e.g. flsa)."),
     )
     topic = KeyFilter(
-        queryset=lambda request: _topics(),
+        queryset=Topic.objects.all(),
         field_name="topics",
         help_text=_("Topic slug (e.g. sexual-harassment)."),
     )
@@ -229,13 +158,7 @@ class AgreementFilter(RegistryFilterSet):
         return queryset.with_status(value)
 
 
-def _topics() -> QuerySet[Any]:
-    from outreach.models import Topic
-
-    return Topic.objects.all()
-
-
-class AgencyFilter(RegistryFilterSet):
+class AgencyFilter(CollectionFilterSet):
     q = django_filters.CharFilter(
         method="filter_q", help_text=_("Words to find in the name or acronym.")
     )
@@ -257,14 +180,10 @@ class AgencyFilter(RegistryFilterSet):
         fields: list[str] = []
 
     def filter_q(self, queryset: Any, name: str, value: str) -> Any:
-        for word in value.split():
-            queryset = queryset.filter(name__icontains=word) | queryset.filter(
-                acronym__iexact=word
-            )
-        return queryset
+        return queryset.search(value)
 
 
-class OfficeFilter(RegistryFilterSet):
+class OfficeFilter(CollectionFilterSet):
     q = django_filters.CharFilter(
         field_name="name",
         lookup_expr="icontains",
@@ -322,7 +241,7 @@ class OfficeFilter(RegistryFilterSet):
         )
 
 
-class CityFilter(RegistryFilterSet):
+class CityFilter(CollectionFilterSet):
     q = django_filters.CharFilter(
         field_name="name",
         lookup_expr="icontains",
@@ -345,13 +264,13 @@ class CityFilter(RegistryFilterSet):
         fields: list[str] = []
 
 
-class CountryFilter(RegistryFilterSet):
+class CountryFilter(CollectionFilterSet):
     class Meta:
         model = Country
         fields: list[str] = []
 
 
-class StateFilter(RegistryFilterSet):
+class StateFilter(CollectionFilterSet):
     country = KeyFilter(
         queryset=Country.objects.all(),
         to_field_name="code",
@@ -363,7 +282,7 @@ class StateFilter(RegistryFilterSet):
         fields: list[str] = []
 
 
-class LawFilter(RegistryFilterSet):
+class LawFilter(CollectionFilterSet):
     q = django_filters.CharFilter(
         method="filter_q", help_text=_("Text to find in the name or short name.")
     )
@@ -373,6 +292,10 @@ class LawFilter(RegistryFilterSet):
         fields: list[str] = []
 
     def filter_q(self, queryset: Any, name: str, value: str) -> Any:
-        return queryset.filter(name_en__icontains=value) | queryset.filter(
-            short_name__icontains=value
-        )
+        return queryset.search(value)
+
+
+class TopicFilter(CollectionFilterSet):
+    class Meta:
+        model = Topic
+        fields: list[str] = []

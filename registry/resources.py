@@ -1,30 +1,31 @@
-"""The registry's file format, shared by the seed data in fixtures/, imports and
-open-data downloads (django-import-export resources).
+"""The registry's collections in the file format of the seed data in fixtures/,
+imports and open-data downloads (see collection.resources for the conventions).
 
-One file per collection, one row per record, related records referenced by their
-natural keys (slugs, ISO codes, years, source URLs), never by database ids. Lists
-are separated by ";". Dates are ISO 8601; a signing date keeps its precision
-("2011-11", "2012", "2014-10-22/2014-10-23").
+An agreement's signing date keeps its precision ("2011-11", "2012",
+"2014-10-22/2014-10-23"). Sources are named by URL, or by title when printed.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import models
+from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from import_export import fields, resources, widgets
+from import_export import fields
 
-from outreach.models import Topic
+from collection.resources import (
+    SEPARATOR,
+    CollectionResource,
+    KeyLookup,
+    KeysWidget,
+    KeyWidget,
+    cell_key,
+    key,
+)
 
 from .dates import PartialDate
-from .history import record_bulk, stamp
-from .importing import BulkImportMixin, FileInstanceLoader, escape_formula
 from .models import (
     Agency,
     Agreement,
@@ -38,89 +39,9 @@ from .models import (
     Party,
     Source,
     State,
+    Topic,
 )
-
-SEPARATOR = ";"
-
-
-def _verbose(model: type[models.Model]) -> str:
-    return str(model._meta.verbose_name)
-
-
-def cell_key(value: Any) -> str:
-    """A key as written in a cell (spreadsheets turn 2017 into 2017.0)."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return "" if value is None else str(value).strip()
-
-
-class KeyLookup:
-    """Related records by natural key, looked up once per file: `prefetch`
-    reads every key of the column in one query; a key it did not find may be a
-    record of the same file not written yet, or one written since."""
-
-    model: type[models.Model]
-    field: str
-
-    def setup_lookup(self) -> None:
-        self.found: dict[str, Any] | None = None
-        self.resource: Any = None
-
-    def keys_in(self, value: Any) -> list[str]:
-        key = cell_key(value)
-        return [key] if key else []
-
-    def prefetch(self, values: Any, resource: Any) -> None:
-        self.resource = resource
-        keys = sorted({key for value in values for key in self.keys_in(value)})
-        self.found = {}
-        for start in range(0, len(keys), 5000):
-            for obj in self.fetch(keys[start : start + 5000]):
-                self.found[self.key_of(obj)] = obj
-
-    def fetch(self, keys: list[str]) -> Any:
-        return self.model._default_manager.filter(**{f"{self.field}__in": keys})
-
-    def key_of(self, obj: Any) -> str:
-        return str(getattr(obj, self.field))
-
-    def lookup(self, key: str) -> Any:
-        if self.found is not None and key in self.found:
-            return self.found[key]
-        obj = None
-        if self.resource is not None:
-            obj = self.resource.pending_instance(self.model, key)
-        if obj is None:
-            obj = self.fetch_one(key)
-        if self.found is not None:
-            self.found[key] = obj
-        return obj
-
-    def fetch_one(self, key: str) -> Any:
-        try:
-            return self.model._default_manager.get(**{self.field: key})
-        except ObjectDoesNotExist:
-            raise ValueError(
-                _("No %(model)s with %(field)s “%(value)s”.")
-                % {"model": _verbose(self.model), "field": self.field, "value": key}
-            ) from None
-
-
-class KeyWidget(KeyLookup, widgets.ForeignKeyWidget):
-    """A foreign key given by a natural key; an unknown key is a clear error."""
-
-    def __init__(
-        self, model: type[models.Model], field: str = "slug", **kwargs: Any
-    ) -> None:
-        super().__init__(model, field=field, **kwargs)
-        self.setup_lookup()
-
-    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
-        key = cell_key(value)
-        return self.lookup(key) if key else None
-
-    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
-        return "" if value is None else str(getattr(value, self.field))
+from .services import cite_sources
 
 
 class SourceLookup(KeyLookup):
@@ -165,50 +86,6 @@ def find_source(key: str) -> Source:
         ) from None
 
 
-class KeysWidget(KeyLookup, widgets.ManyToManyWidget):
-    """Many related records, by natural key, separated by “;”. Unknown keys are
-    errors, not silently dropped."""
-
-    def __init__(self, model: type[models.Model], field: str = "slug") -> None:
-        super().__init__(model, separator=SEPARATOR, field=field)
-        self.setup_lookup()
-
-    def keys_in(self, value: Any) -> list[str]:
-        return self.split(value)
-
-    def split(self, value: Any) -> list[str]:
-        if value is None or value == "":
-            return []
-        return [
-            part.strip() for part in str(value).split(self.separator) if part.strip()
-        ]
-
-    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
-        found, missing = [], []
-        for key in self.split(value):
-            try:
-                found.append(self.lookup(key))
-            except ValueError:
-                missing.append(key)
-        if missing:
-            raise ValueError(
-                _("No %(model)s with %(field)s: %(values)s.")
-                % {
-                    "model": _verbose(self.model),
-                    "field": self.field,
-                    "values": ", ".join(missing),
-                }
-            )
-        return found
-
-    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
-        if value is None:
-            return ""
-        return f"{SEPARATOR} ".join(
-            str(getattr(item, self.field)) for item in value.all()
-        )
-
-
 class SourceKeysWidget(SourceLookup, KeysWidget):
     """Many sources, by URL (or title for printed sources)."""
 
@@ -224,179 +101,22 @@ class SourceKeysWidget(SourceLookup, KeysWidget):
         return f"{SEPARATOR} ".join(source.key for source in value.all())
 
 
-class TextWidget(widgets.CharWidget):
-    """Text: an empty cell is empty text (spreadsheets give None), a number
-    typed in a text column is its digits (a spreadsheet's 2017.0 is "2017")."""
-
-    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return str(value)
-
-    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
-        return "" if value is None else str(value)
-
-
-class BoolWidget(widgets.BooleanWidget):
-    """“true” / “false” (also yes/no, 1/0); an empty cell is false."""
-
-    TRUE = {"true", "yes", "1", "y"}
-    FALSE = {"false", "no", "0", "n", ""}
-
-    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> bool:
-        if isinstance(value, bool):
-            return value
-        text = "" if value is None else str(value).strip().lower()
-        if text in self.TRUE:
-            return True
-        if text in self.FALSE:
-            return False
-        raise ValueError(
-            _("Expected true or false, got “%(value)s”.") % {"value": value}
-        )
-
-    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
-        return "true" if value else "false"
-
-
-class IsoDateWidget(widgets.Widget):
-    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> date | None:
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        text = "" if value is None else str(value).strip()
-        if not text:
-            return None
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise ValueError(
-                _("Not a date: “%(value)s”. Use YYYY-MM-DD.") % {"value": value}
-            ) from None
-
-    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
-        return value.isoformat() if value else ""
-
-
-class IsoDateTimeWidget(widgets.Widget):
-    """ISO 8601 with its UTC offset; a time without offset is read in the row's
-    `time_zone` column (or the site's time zone)."""
-
-    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> datetime | None:
-        text = "" if value is None else str(value).strip()
-        if not text:
-            return None
-        try:
-            moment = (
-                value if isinstance(value, datetime) else datetime.fromisoformat(text)
-            )
-        except ValueError:
-            raise ValueError(
-                _("Not a date and time: “%(value)s”. Use YYYY-MM-DDTHH:MM±HH:MM.")
-                % {"value": value}
-            ) from None
-        if timezone.is_naive(moment):
-            moment = moment.replace(tzinfo=_zone((row or {}).get("time_zone")))
-        return moment
-
-    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
-        if not value:
-            return ""
-        zone = _zone(getattr(obj, "time_zone", None))
-        return value.astimezone(zone).isoformat()
-
-
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name) if name else ZoneInfo("UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(_("Unknown time zone “%(name)s”.") % {"name": name}) from None
-
-
-class RegistryResource(BulkImportMixin, resources.ModelResource):
-    """Common behaviour: widgets that follow the file conventions above, the
-    all-or-nothing bulk import with history (registry.importing), and exports
-    whose text cells are safe to open in a spreadsheet."""
-
-    class Meta:
-        use_bulk = True
-        batch_size = 1000
-        skip_diff = True
-        clean_model_instances = True
-        instance_loader_class = FileInstanceLoader
-
-    @classmethod
-    def widget_from_django_field(cls, f: Any, default: Any = widgets.Widget) -> Any:
-        if isinstance(f, models.BooleanField):
-            return BoolWidget
-        if isinstance(f, models.DateTimeField):
-            return IsoDateTimeWidget
-        if isinstance(f, models.DateField):
-            return IsoDateWidget
-        if isinstance(f, (models.CharField, models.TextField)) and not f.choices:
-            return TextWidget
-        return super().widget_from_django_field(f, default)
-
-    def get_queryset(self) -> Any:
-        """Records with their many-to-many lists, for exports and for telling
-        unchanged rows on import, in one query per list."""
-        model = self._meta.model
-        lists = [
-            field.attribute
-            for field in self.fields.values()
-            if isinstance(field.widget, widgets.ManyToManyWidget) and field.attribute
-        ]
-        return model._default_manager.prefetch_related(*lists)
-
-    def export_field(self, field: Any, instance: Any, **kwargs: Any) -> Any:
-        value = super().export_field(field, instance, **kwargs)
-        if isinstance(value, str) and field.column_name in self.text_columns():
-            return escape_formula(value)
-        return value
-
-    #: Columns written on export but computed, not read, on import.
-    derived_columns: tuple[str, ...] = ()
-
-    @classmethod
-    def required_columns(cls) -> list[str]:
-        """Columns every import file must have: those that identify a row."""
-        resource = cls()
-        return [
-            resource.fields[name].column_name
-            for name in resource.get_import_id_fields()
-        ]
-
-    @classmethod
-    def export_headers(cls) -> list[str]:
-        return [field.column_name for field in cls().get_export_fields()]
-
-    @classmethod
-    def file_headers(cls) -> list[str]:
-        """The columns of an import file (exports add the derived ones)."""
-        return [
-            name for name in cls.export_headers() if name not in cls.derived_columns
-        ]
-
-
 def primary_first(citations: Any) -> list[AgreementSource]:
     return sorted(citations, key=lambda c: (not c.is_primary, c.pk))
 
 
-def key(model: type[models.Model], field: str = "slug", **kwargs: Any) -> Any:
-    return KeyWidget(model, field=field, **kwargs)
+class CountryResource(CollectionResource):
+    collection = "countries"
 
-
-class CountryResource(RegistryResource):
     class Meta:
         model = Country
         import_id_fields = ["code"]
         fields = ["code", "name_en", "name_es"]
 
 
-class StateResource(RegistryResource):
+class StateResource(CollectionResource):
+    collection = "states"
+
     country = fields.Field("country", "country", key(Country, "code"))
 
     class Meta:
@@ -405,7 +125,9 @@ class StateResource(RegistryResource):
         fields = ["slug", "code", "name", "country"]
 
 
-class SourceResource(RegistryResource):
+class SourceResource(CollectionResource):
+    collection = "sources"
+
     class Meta:
         model = Source
         import_id_fields = ["url", "title"]
@@ -429,7 +151,9 @@ class SourceResource(RegistryResource):
         return Source.objects.filter(**lookup).first()
 
 
-class CityResource(RegistryResource):
+class CityResource(CollectionResource):
+    collection = "cities"
+
     state = fields.Field("state", "state", key(State))
     country = fields.Field("country", "country", key(Country, "code"))
     sources = fields.Field("sources", "sources", SourceKeysWidget())
@@ -452,7 +176,9 @@ class CityResource(RegistryResource):
         ]
 
 
-class AgencyResource(RegistryResource):
+class AgencyResource(CollectionResource):
+    collection = "agencies"
+
     country = fields.Field("country", "country", key(Country, "code"))
     parent = fields.Field("parent", "parent", key(Agency))
     sources = fields.Field("sources", "sources", SourceKeysWidget())
@@ -473,7 +199,9 @@ class AgencyResource(RegistryResource):
         ]
 
 
-class OfficeResource(RegistryResource):
+class OfficeResource(CollectionResource):
+    collection = "offices"
+
     agency = fields.Field("agency", "agency", key(Agency))
     city = fields.Field("city", "city", key(City))
     sources = fields.Field("sources", "sources", SourceKeysWidget())
@@ -499,7 +227,9 @@ class OfficeResource(RegistryResource):
         ]
 
 
-class JurisdictionResource(RegistryResource):
+class JurisdictionResource(CollectionResource):
+    collection = "jurisdictions"
+
     office = fields.Field("office", "office", key(Office))
     state = fields.Field("state", "state", key(State))
     source = fields.Field("source", "source", SourceKeyWidget())
@@ -519,15 +249,28 @@ class JurisdictionResource(RegistryResource):
         ]
 
 
-class LawResource(RegistryResource):
+class LawResource(CollectionResource):
+    collection = "laws"
+
     class Meta:
         model = Law
         import_id_fields = ["slug"]
         fields = ["slug", "short_name", "name_en", "name_es"]
 
 
-class AgreementResource(RegistryResource):
+class TopicResource(CollectionResource):
+    collection = "topics"
+
+    class Meta:
+        model = Topic
+        import_id_fields = ["slug"]
+        fields = ["slug", "name_en", "name_es"]
+
+
+class AgreementResource(CollectionResource):
     """Agreements; their parties and documents are in their own files."""
+
+    collection = "agreements"
 
     signed_on = fields.Field(column_name="signed_on", readonly=True)
     signed_on_precision = fields.Field(column_name="signed_on_precision", readonly=True)
@@ -604,43 +347,16 @@ class AgreementResource(RegistryResource):
 
     def write_lists(self, instances: Any, *, created: bool) -> None:
         """Laws and topics as plain lists; sources as citations, the first one
-        the main source, with their own history."""
+        the main source, with their own history (registry.services)."""
         super().write_lists(instances, created=created)
-        owners = [a for a in instances if "sources" in a._import_lists]
-        existing: dict[int, dict[int, AgreementSource]] = {a.pk: {} for a in owners}
-        if not created:
-            for citation in AgreementSource.objects.filter(agreement__in=owners):
-                existing[citation.agreement_id][citation.source_id] = citation
-        new: list[AgreementSource] = []
-        changed: list[AgreementSource] = []
-        removed: list[AgreementSource] = []
-        for agreement in owners:
-            wanted = self.wanted_list("sources", agreement._import_lists["sources"])
-            have = existing[agreement.pk]
-            for position, source_id in enumerate(wanted):
-                found = have.get(source_id)
-                if found is None:
-                    new.append(
-                        AgreementSource(
-                            agreement_id=agreement.pk,
-                            source_id=source_id,
-                            is_primary=position == 0,
-                        )
-                    )
-                elif found.is_primary != (position == 0):
-                    found.is_primary = position == 0
-                    changed.append(found)
-            removed += [c for source_id, c in have.items() if source_id not in wanted]
-        for citation in removed:
-            stamp(citation, user=self.user, reason=self.reason)
-            citation.delete()
-        AgreementSource.objects.bulk_create(new)
-        AgreementSource.objects.bulk_update(changed, ["is_primary"])
-        record_bulk(
-            AgreementSource, new, update=False, user=self.user, reason=self.reason
-        )
-        record_bulk(
-            AgreementSource, changed, update=True, user=self.user, reason=self.reason
+        cite_sources(
+            citations={
+                agreement: agreement._import_lists["sources"]
+                for agreement in instances
+                if "sources" in agreement._import_lists
+            },
+            by=self.user,
+            reason=self.reason,
         )
 
     def dehydrate_signed_on(self, agreement: Agreement) -> str:
@@ -660,8 +376,10 @@ class AgreementResource(RegistryResource):
         return f"{SEPARATOR} ".join(c.source.key for c in citations)
 
 
-class PartyResource(RegistryResource):
+class PartyResource(CollectionResource):
     """A party is identified by its agreement and its office (or agency)."""
+
+    collection = "parties"
 
     agreement = fields.Field("agreement", "agreement", key(Agreement))
     office = fields.Field("office", "office", key(Office))
@@ -696,7 +414,9 @@ class PartyResource(RegistryResource):
         ]
 
 
-class DocumentResource(RegistryResource):
+class DocumentResource(CollectionResource):
+    collection = "documents"
+
     agreement = fields.Field("agreement", "agreement", key(Agreement))
 
     class Meta:

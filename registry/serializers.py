@@ -5,23 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from opendata.api import (
+from collection.api import (
     CleanModelSerializer,
     DraftAwareRefField,
     NamedRefField,
     PageUrlField,
     RefField,
     RefSerializer,
-    SourceSerializer,
-    SourceUrlsField,
-    save_sources,
 )
-from outreach.models import Topic
 
 from .dates import DatePrecision, PartialDate
 from .models import (
@@ -35,8 +32,89 @@ from .models import (
     Law,
     Office,
     Party,
+    Source,
     State,
+    Topic,
 )
+from .services import is_url, save_agreement, sources_for
+
+
+class SourceSerializer(serializers.Serializer):
+    """A source, as embedded in the records it supports."""
+
+    url = serializers.CharField(
+        help_text="Where the fact was read (empty for printed sources)."
+    )
+    title = serializers.CharField(help_text="Title, where known.")
+    publisher = serializers.CharField(help_text="Publisher, where known.")
+    published_on = serializers.DateField(
+        allow_null=True, help_text="Publication date, where known."
+    )
+    accessed_on = serializers.DateField(
+        allow_null=True, help_text="When it was read, where known."
+    )
+    reliability = serializers.CharField(
+        help_text="high, medium_high, medium, low or unrated."
+    )
+
+
+class SourceUrlsField(serializers.ListField):
+    """Write-only: the record's sources, by URL (created if new, unrated) or, for
+    printed sources already in the registry, by title. Validates the keys; the
+    sources are found or added when the record is saved (`sources_for`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("child", serializers.CharField(max_length=1000))
+        kwargs.setdefault("write_only", True)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            "Sources by URL (new ones are added, unrated) or, for printed sources "
+            "already known, by title. Replaces the record's sources.",
+        )
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        keys = super().to_internal_value(data)
+        titles = [key for key in keys if not is_url(key)]
+        printed = set(
+            Source.objects.filter(url="", title__in=titles).values_list(
+                "title", flat=True
+            )
+        )
+        for key in keys:
+            if is_url(key):
+                try:
+                    URLValidator()(key)
+                except DjangoValidationError:
+                    raise serializers.ValidationError(f"Not a URL: {key}") from None
+            elif key not in printed:
+                raise serializers.ValidationError(f"No printed source titled “{key}”.")
+        return keys
+
+
+class WithSourcesMixin:
+    # Creates and updates a record with its many-to-many lists and its sources
+    # (by URL, see SourceUrlsField), in one transaction. No docstring: the API
+    # schema takes a serializer's description from the first one it finds.
+
+    @transaction.atomic
+    def create(self, validated_data: dict[str, Any]) -> Any:
+        self.find_sources(validated_data)
+        return super().create(validated_data)  # type: ignore[misc]
+
+    @transaction.atomic
+    def update(self, instance: Any, validated_data: dict[str, Any]) -> Any:
+        self.find_sources(validated_data)
+        return super().update(instance, validated_data)  # type: ignore[misc]
+
+    def find_sources(self, validated_data: dict[str, Any]) -> None:
+        if "source_urls" in validated_data:
+            request = self.context.get("request")  # type: ignore[attr-defined]
+            validated_data["sources"] = sources_for(
+                keys=validated_data.pop("source_urls"),
+                by=getattr(request, "user", None),
+            )
 
 
 class OfficeRefSerializer(RefSerializer):
@@ -139,6 +217,26 @@ class StateSerializer(CleanModelSerializer):
         extra_kwargs = {"updated_at": {"help_text": "Last change."}}
 
 
+class TopicSerializer(CleanModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:topic-detail",
+        lookup_field="slug",
+        help_text="This record in the API.",
+    )
+
+    class Meta:
+        model = Topic
+        fields = ["slug", "url", "name_en", "name_es", "updated_at"]
+        extra_kwargs = {
+            "slug": {
+                "help_text": "Key used in URLs and filters (e.g. sexual-harassment)."
+            },
+            "name_en": {"help_text": "Name in English."},
+            "name_es": {"help_text": "Name in Spanish."},
+            "updated_at": {"help_text": "Last change."},
+        }
+
+
 class LawSerializer(CleanModelSerializer):
     url = serializers.HyperlinkedIdentityField(
         view_name="api:law-detail",
@@ -158,7 +256,7 @@ class LawSerializer(CleanModelSerializer):
         }
 
 
-class CitySerializer(CleanModelSerializer):
+class CitySerializer(WithSourcesMixin, CleanModelSerializer):
     url = serializers.HyperlinkedIdentityField(
         view_name="api:city-detail",
         lookup_field="slug",
@@ -209,19 +307,6 @@ class CitySerializer(CleanModelSerializer):
             "note": {"help_text": "Notes on the city's facts."},
             "updated_at": {"help_text": "Last change."},
         }
-
-    def create(self, validated_data: dict[str, Any]) -> City:
-        sources = save_sources(validated_data.pop("source_urls", []))
-        city = super().create(validated_data)
-        city.sources.set(sources)
-        return city
-
-    def update(self, instance: City, validated_data: dict[str, Any]) -> City:
-        sources = validated_data.pop("source_urls", None)
-        city = super().update(instance, validated_data)
-        if sources is not None:
-            city.sources.set(save_sources(sources))
-        return city
 
 
 class AgencySerializer(CleanModelSerializer):
@@ -278,7 +363,7 @@ class JurisdictionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OfficeSerializer(CleanModelSerializer):
+class OfficeSerializer(WithSourcesMixin, CleanModelSerializer):
     url = serializers.HyperlinkedIdentityField(
         view_name="api:office-detail",
         lookup_field="slug",
@@ -327,19 +412,6 @@ class OfficeSerializer(CleanModelSerializer):
             "updated_at",
         ]
         extra_kwargs = {"updated_at": {"help_text": "Last change."}}
-
-    def create(self, validated_data: dict[str, Any]) -> Office:
-        sources = save_sources(validated_data.pop("source_urls", []))
-        office = super().create(validated_data)
-        office.sources.set(sources)
-        return office
-
-    def update(self, instance: Office, validated_data: dict[str, Any]) -> Office:
-        sources = validated_data.pop("source_urls", None)
-        office = super().update(instance, validated_data)
-        if sources is not None:
-            office.sources.set(save_sources(sources))
-        return office
 
 
 class PartySerializer(serializers.ModelSerializer):
@@ -544,39 +616,34 @@ class AgreementSerializer(CleanModelSerializer):
             seen.add(key)
         return parties
 
-    @transaction.atomic
     def create(self, validated_data: dict[str, Any]) -> Agreement:
-        parties = validated_data.pop("parties", [])
-        sources = save_sources(validated_data.pop("source_urls", []))
-        agreement = super().create(validated_data)
-        self.save_children(agreement, parties, sources)
-        return agreement
+        return self.save_with_children(Agreement(), validated_data, creating=True)
 
-    @transaction.atomic
     def update(self, instance: Agreement, validated_data: dict[str, Any]) -> Agreement:
-        parties = validated_data.pop("parties", None)
-        sources = validated_data.pop("source_urls", None)
-        agreement = super().update(instance, validated_data)
-        self.save_children(
-            agreement, parties, save_sources(sources) if sources is not None else None
-        )
-        return agreement
+        return self.save_with_children(instance, validated_data, creating=False)
 
-    @staticmethod
-    def save_children(
-        agreement: Agreement,
-        parties: list[dict[str, Any]] | None,
-        sources: list[Any] | None,
-    ) -> None:
-        if parties is not None:
-            agreement.parties.all().delete()
-            for position, party in enumerate(parties):
-                Party.objects.create(agreement=agreement, position=position, **party)
-        if sources is not None:
-            agreement.citations.exclude(source__in=sources).delete()
-            for position, source in enumerate(sources):
-                AgreementSource.objects.update_or_create(
-                    agreement=agreement,
-                    source=source,
-                    defaults={"is_primary": position == 0},
-                )
+    def save_with_children(
+        self, agreement: Agreement, data: dict[str, Any], *, creating: bool
+    ) -> Agreement:
+        """The agreement with its lists, parties and sources, through the
+        registry's one write for them (registry.services.save_agreement). A
+        new agreement without parties or sources gets none; a change leaves
+        out what the request leaves out."""
+        user = getattr(self.context.get("request"), "user", None)
+        parties = data.pop("parties", [] if creating else None)
+        keys = data.pop("source_urls", [] if creating else None)
+        lists: dict[str, Any] = {
+            name: data.pop(name) for name in ("laws", "topics") if name in data
+        }
+        for name, value in data.items():
+            setattr(agreement, name, value)
+        with transaction.atomic():
+            return save_agreement(
+                agreement=agreement,
+                lists=lists,
+                parties=None
+                if parties is None
+                else [Party(**party) for party in parties],
+                sources=None if keys is None else sources_for(keys=keys, by=user),
+                by=user,
+            )

@@ -1,212 +1,143 @@
-"""Importing and exporting the registry's collections as files, all or nothing."""
+"""Writes that span several records: an agreement with its parties and
+sources, sources named by URL, the triage of correction reports.
+
+Each is one transaction and records the history of every row it writes, with
+who (`by`; None for the system) and, where given, why. The admin, the API and
+the spreadsheet import call these rather than writing the rows themselves.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import tablib
-from django.conf import settings
 from django.db import transaction
-from django.utils.translation import gettext as _
-from import_export.results import Result, RowResult
+from django.db.models import Q
 
-from outreach.resources import (
-    EditionResource,
-    EventResource,
-    OrganizationResource,
-    OutcomeResource,
-    ProgrammeResource,
-    TopicResource,
-)
+from collection.history import record_bulk, stamp
+from collection.models import Revision
 
-from .resources import (
-    AgencyResource,
-    AgreementResource,
-    CityResource,
-    CountryResource,
-    DocumentResource,
-    JurisdictionResource,
-    LawResource,
-    OfficeResource,
-    PartyResource,
-    RegistryResource,
-    SourceResource,
-    StateResource,
-)
-
-#: Every collection, named as in the API, in the order a full load needs.
-COLLECTIONS: dict[str, type[RegistryResource]] = {
-    "countries": CountryResource,
-    "states": StateResource,
-    "sources": SourceResource,
-    "cities": CityResource,
-    "agencies": AgencyResource,
-    "offices": OfficeResource,
-    "jurisdictions": JurisdictionResource,
-    "laws": LawResource,
-    "topics": TopicResource,
-    "agreements": AgreementResource,
-    "parties": PartyResource,
-    "documents": DocumentResource,
-    "editions": EditionResource,
-    "organizations": OrganizationResource,
-    "programmes": ProgrammeResource,
-    "events": EventResource,
-    "outcomes": OutcomeResource,
-}
+from .models import Agreement, AgreementSource, CorrectionReport, Party, Source
 
 
-@dataclass
-class RowError:
-    """What is wrong with one row; `row` is the spreadsheet row (header = 1)."""
-
-    row: int
-    messages: list[str]
-
-    def __str__(self) -> str:
-        return _("row %(row)s: %(messages)s") % {
-            "row": self.row,
-            "messages": "; ".join(self.messages),
-        }
+def is_url(key: str) -> bool:
+    return key.startswith(("http://", "https://"))
 
 
-@dataclass
-class ImportFailed(Exception):
-    """Nothing was imported: the file has these errors."""
-
-    collection: str
-    errors: list[RowError] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        lines = [
-            _("%(collection)s: nothing imported, %(count)s row(s) with errors.")
-            % {"collection": self.collection, "count": len(self.errors)}
-        ]
-        lines += [f"  {error}" for error in self.errors]
-        return "\n".join(lines)
-
-
-#: The file formats of imports and exports.
-FORMATS = ("csv", "xlsx", "json")
-
-
-def read_dataset(path: Path, file_format: str | None = None) -> tablib.Dataset:
-    """Read a file in one of FORMATS (by its extension unless given); CSV and
-    JSON in UTF-8 (a spreadsheet's byte-order mark is accepted)."""
-    file_format = file_format or path.suffix.lstrip(".").lower()
-    if file_format not in FORMATS:
-        raise ValueError(
-            _("Unknown file format “%(format)s”: use %(formats)s.")
-            % {"format": file_format, "formats": ", ".join(FORMATS)}
+@transaction.atomic
+def sources_for(*, keys: Sequence[str], by: Any) -> list[Source]:
+    """The sources named by `keys`, in order: a URL names a web source (one
+    not in the registry yet is added, unrated), anything else the title of a
+    printed source already in the registry (a missing one is a LookupError)."""
+    urls = [key for key in keys if is_url(key)]
+    titles = [key for key in keys if not is_url(key)]
+    found = {
+        source.key: source
+        for source in Source.objects.filter(
+            Q(url__in=urls) | Q(url="", title__in=titles)
         )
-    if file_format == "xlsx":
-        return tablib.Dataset().load(path.read_bytes(), format="xlsx")
-    return tablib.Dataset().load(
-        path.read_text(encoding="utf-8-sig"), format=file_format
-    )
-
-
-def result_errors(result: Result) -> list[RowError]:
-    """Every error of an import result, by spreadsheet row."""
-    errors = (
-        [RowError(1, [str(error.error) for error in result.base_errors])]
-        if result.base_errors
-        else []
-    )
-    for number, errors_in_row in result.row_errors():
-        errors.append(RowError(number + 1, [str(e.error) for e in errors_in_row]))
-    for invalid in result.invalid_rows:
-        messages = [
-            f"{name}: {' '.join(str(m) for m in field_messages)}"
-            if name != "__all__"
-            else " ".join(str(m) for m in field_messages)
-            for name, field_messages in invalid.error_dict.items()
-        ]
-        errors.append(RowError(invalid.number + 1, messages))
-    return sorted(errors, key=lambda error: error.row)
-
-
-def import_dataset(
-    collection: str,
-    dataset: tablib.Dataset,
-    *,
-    dry_run: bool = False,
-    user: Any = None,
-    file_name: str = "",
-) -> Result:
-    """Import every row of `dataset`, or none: any bad row raises ImportFailed
-    naming every bad row, and the database is left unchanged. `user` is
-    recorded in the history and scopes what may be imported (None: the system)."""
-    if collection not in COLLECTIONS:
-        raise ImportFailed(collection, [RowError(1, [_("unknown collection")])])
-    resource = COLLECTIONS[collection](user=user)
-    with transaction.atomic():
-        result = resource.import_data(
-            dataset,
-            dry_run=dry_run,
-            raise_errors=False,
-            use_transactions=True,
-            user=user,
-            file_name=file_name,
-        )
-        errors = result_errors(result)
-        if errors:
-            transaction.set_rollback(True)
-            raise ImportFailed(collection, errors)
-    return result
-
-
-def export_dataset(
-    collection: str, queryset: Iterable[object] | None = None
-) -> tablib.Dataset:
-    """A collection in the registry's file format (all of it by default)."""
-    resource = COLLECTIONS[collection]()
-    return resource.export(queryset)
-
-
-def export_file(collection: str, file_format: str) -> tuple[str | bytes, int]:
-    """A whole collection as a file in one of FORMATS, and its number of rows."""
-    dataset = export_dataset(collection)
-    return dataset.export(file_format), len(dataset)
-
-
-def import_permission(collection: str) -> str:
-    """The permission to import a collection (e.g. "registry.import_agreement")."""
-    model = COLLECTIONS[collection]._meta.model
-    return f"{model._meta.app_label}.import_{model._meta.model_name}"
-
-
-def summary(collection: str, result: Result) -> str:
-    totals = result.totals
-    return _(
-        "%(collection)s: %(rows)s rows: %(new)s new, %(updated)s updated, "
-        "%(unchanged)s unchanged."
-    ) % {
-        "collection": collection,
-        "rows": result.total_rows,
-        "new": totals[RowResult.IMPORT_TYPE_NEW],
-        "updated": totals[RowResult.IMPORT_TYPE_UPDATE],
-        "unchanged": totals[RowResult.IMPORT_TYPE_SKIP],
     }
+    sources = []
+    for key in dict.fromkeys(keys):
+        source = found.get(key)
+        if source is None:
+            if not is_url(key):
+                raise LookupError(key)
+            source = Source(url=key)
+            source.full_clean()
+            stamp(source, user=by)
+            source.save()
+            found[key] = source
+        sources.append(source)
+    return sources
 
 
-def seed_directory() -> Path:
-    return Path(settings.FIXTURE_DIRS[0])
-
-
-def load_seed(directory: Path | None = None) -> dict[str, int]:
-    """Load every collection's CSV file from fixtures/, in one transaction."""
-    directory = directory or seed_directory()
-    counts: dict[str, int] = {}
-    with transaction.atomic():
-        for collection in COLLECTIONS:
-            path = directory / f"{collection}.csv"
-            if path.exists():
-                result = import_dataset(
-                    collection, read_dataset(path), file_name=f"fixtures/{path.name}"
+@transaction.atomic
+def cite_sources(
+    *,
+    citations: Mapping[Agreement, Sequence[Source]],
+    by: Any,
+    reason: str | None = None,
+) -> None:
+    """Make each agreement cite exactly its sources, the first one as its
+    primary source; citations already right are left alone. In bulk, with the
+    history of every citation added, changed or dropped: one agreement from
+    the API, thousands from an import."""
+    existing: dict[int, dict[int, AgreementSource]] = {a.pk: {} for a in citations}
+    for citation in AgreementSource.objects.filter(agreement__in=list(citations)):
+        existing[citation.agreement_id][citation.source_id] = citation
+    new: list[AgreementSource] = []
+    changed: list[AgreementSource] = []
+    removed: list[AgreementSource] = []
+    for agreement, sources in citations.items():
+        wanted = list(dict.fromkeys(source.pk for source in sources))
+        have = existing[agreement.pk]
+        for position, source_id in enumerate(wanted):
+            found = have.get(source_id)
+            if found is None:
+                new.append(
+                    AgreementSource(
+                        agreement_id=agreement.pk,
+                        source_id=source_id,
+                        is_primary=position == 0,
+                    )
                 )
-                counts[collection] = result.total_rows
-    return counts
+            elif found.is_primary != (position == 0):
+                found.is_primary = position == 0
+                changed.append(found)
+        removed += [c for source_id, c in have.items() if source_id not in wanted]
+    for citation in removed:
+        stamp(citation, user=by, reason=reason)
+        citation.delete()
+    AgreementSource.objects.bulk_create(new)
+    AgreementSource.objects.bulk_update(changed, ["is_primary"])
+    record_bulk(AgreementSource, new, update=False, user=by, reason=reason)
+    record_bulk(AgreementSource, changed, update=True, user=by, reason=reason)
+    if new or changed:
+        Revision.bump()
+
+
+@transaction.atomic
+def save_agreement(
+    *,
+    agreement: Agreement,
+    lists: Mapping[str, Iterable[Any]] | None = None,
+    parties: Sequence[Party] | None = None,
+    sources: Sequence[Source] | None = None,
+    by: Any,
+) -> Agreement:
+    """Save an agreement (new or changed) and, when given, replace its
+    many-to-many lists (laws, topics), its parties (in the order given) and
+    its sources (the first one primary), all or nothing."""
+    agreement.full_clean(exclude=list(lists or {}), validate_unique=True)
+    stamp(agreement, user=by)
+    agreement.save()
+    for name, values in (lists or {}).items():
+        getattr(agreement, name).set(values)
+    if parties is not None:
+        for party in agreement.parties.all():
+            stamp(party, user=by)
+            party.delete()
+        for position, party in enumerate(parties):
+            party.agreement = agreement
+            party.position = position
+            stamp(party, user=by)
+            party.save()
+    if sources is not None:
+        cite_sources(citations={agreement: sources}, by=by)
+    return agreement
+
+
+@transaction.atomic
+def triage_reports(*, reports: Iterable[CorrectionReport], status: str, by: Any) -> int:
+    """Give correction reports a new status (fixed, dismissed, ...), each
+    with its history; returns how many changed."""
+    changed = 0
+    for report in reports:
+        if report.status == status:
+            continue
+        report.status = status
+        stamp(report, user=by)
+        report.save(update_fields=["status", "updated_at"])
+        changed += 1
+    return changed

@@ -1,13 +1,30 @@
 """Shared test setup.
 
 Under CI=true no test may be skipped: a skip turns the run red.
+
+`make test` runs the suite in parallel (pytest-xdist): each worker has its own
+test database (pytest-django names them per worker) and, when REDIS_URL is
+set, its own Redis database, since every test starts by emptying the cache.
 """
 
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+
+
+def worker_redis_url(url: str, worker: str | None) -> str:
+    """REDIS_URL for one xdist worker ("gw0", "gw1", ...): the first worker
+    uses REDIS_URL's database, the next ones those below it (15, 14, ...)."""
+    if not url or not worker:
+        return url
+    parts = urlsplit(url)
+    base = int(parts.path.lstrip("/") or 0)
+    index = int(worker.removeprefix("gw"))
+    database = base - index if index <= base else base + index
+    return urlunsplit(parts._replace(path=f"/{database}"))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -21,7 +38,14 @@ def _test_settings():
     from django.conf import settings
     from django.test import override_settings
 
+    caches = settings.CACHES
+    if settings.REDIS_URL:
+        location = worker_redis_url(
+            settings.REDIS_URL, os.environ.get("PYTEST_XDIST_WORKER")
+        )
+        caches = {"default": {**settings.CACHES["default"], "LOCATION": location}}
     with override_settings(
+        CACHES=caches,
         SECURE_SSL_REDIRECT=False,
         SESSION_COOKIE_SECURE=False,
         CSRF_COOKIE_SECURE=False,

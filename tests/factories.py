@@ -8,9 +8,8 @@ from zoneinfo import ZoneInfo
 import factory
 from django.contrib.auth.models import Group, User
 
-from curation.models import Membership
-from curation.roles import CURATOR, EVENT_EDITOR
-from outreach.models import Edition, Event, Organization, Outcome, Programme, Topic
+from collection.roles import CURATOR, EVENT_EDITOR
+from outreach.models import Edition, Event, Organization, Outcome, Programme
 from registry.models import (
     Agency,
     Agreement,
@@ -20,10 +19,12 @@ from registry.models import (
     Document,
     Jurisdiction,
     Law,
+    Membership,
     Office,
     Party,
     Source,
     State,
+    Topic,
 )
 
 

@@ -9,11 +9,11 @@ static/map/package.json and package-lock.json. From the repository root:
     .venv/bin/python static/map/build_us_states.py
 
 The script decodes the TopoJSON itself, projects every point with
-registry.geo.project (the function that places the office dots, so dots and
+public.geo.project (the function that places the office dots, so dots and
 outlines line up), rounds to one decimal and writes one <path> per state, for the
 50 states, the District of Columbia and Puerto Rico. Other territories are left
-out, as are the few small islands that fall outside the regions registry.geo
-draws. Run it again whenever registry/geo.py changes, and commit the SVG.
+out, as are the few small islands that fall outside the regions public.geo
+draws. Run it again whenever public/geo.py changes, and commit the SVG.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from xml.sax.saxutils import escape
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from registry.geo import HEIGHT, WIDTH, project  # noqa: E402
+from public.geo import HEIGHT, WIDTH, project  # noqa: E402
 
 PACKAGE = ROOT / "static" / "map" / "node_modules" / "us-atlas"
 SOURCE = PACKAGE / "states-10m.json"
@@ -204,7 +204,7 @@ def build(topology: dict[str, Any], version: str) -> tuple[str, list[str]]:
         )
     comment = (
         f"State outlines: {CREDIT} Source: us-atlas {version}, states-10m.json,"
-        " projected with registry.geo.project by static/map/build_us_states.py."
+        " projected with public.geo.project by static/map/build_us_states.py."
         " Do not edit by hand."
     )
     svg = "\n".join(

@@ -122,7 +122,7 @@ def test_csv_is_the_open_data_format_of_the_whole_filtered_collection(api, colle
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert len(rows) == json_count  # not paginated
-    from registry.services import COLLECTIONS as FILE_FORMATS
+    from opendata.collections import COLLECTIONS as FILE_FORMATS
 
     assert list(rows[0]) == FILE_FORMATS[collection].export_headers()
 

@@ -80,7 +80,7 @@ def test_pagination_edges(api):
 
 
 def test_page_size_is_capped_at_200():
-    from opendata.formats import Pagination
+    from collection.formats import Pagination
 
     assert Pagination.max_page_size == 200
 

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from registry.services import COLLECTIONS, import_dataset
+from opendata.collections import COLLECTIONS, import_dataset
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

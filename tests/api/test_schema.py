@@ -145,7 +145,7 @@ MODELS = {
     "offices": "registry.Office", "cities": "registry.City", "countries": "registry.Country",
     "states": "registry.State", "laws": "registry.Law", "editions": "outreach.Edition",
     "events": "outreach.Event", "organizations": "outreach.Organization",
-    "programmes": "outreach.Programme", "topics": "outreach.Topic",
+    "programmes": "outreach.Programme", "topics": "registry.Topic",
 }  # fmt: skip
 
 

@@ -50,7 +50,7 @@ def browser():
 
 @pytest.fixture
 def seeded(transactional_db):
-    from registry.services import load_seed
+    from opendata.collections import load_seed
 
     load_seed()
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from opendata.collections import import_dataset
 from outreach.models import Event
 from registry.models import Agreement, Law
-from registry.services import import_dataset
 from tests import factories as f
 from tests.helpers import queries
 

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from collection.roles import CURATOR, EVENT_EDITOR
 from curation.management.commands import registry_radar
 from curation.radar import build_radar
-from curation.roles import CURATOR, EVENT_EDITOR
 from registry.models import Agreement, CorrectionReport, Party
 from tests import factories as f
 from tests.helpers import queries

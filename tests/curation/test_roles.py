@@ -1,6 +1,7 @@
 """Who may do what: curators, event editors of office A and of office B, and
 anonymous visitors, over the admin, spreadsheet imports and API writes. One
-rule (curation.roles) serves all three; another office's event is not found."""
+rule (Event.objects.editable_by) serves all three; another office's event is
+not found."""
 
 import pytest
 from django.contrib.auth.models import Group
@@ -9,9 +10,10 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from curation.roles import CURATOR, EVENT_EDITOR, editable_events
+from collection.files import ImportFailed
+from collection.roles import CURATOR, EVENT_EDITOR
+from opendata.collections import export_dataset, import_dataset
 from outreach.models import Event
-from registry.services import ImportFailed, export_dataset, import_dataset
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -98,10 +100,10 @@ def test_migrate_puts_the_roles_permissions_back():
 
 def test_the_rule_scopes_event_editors_to_their_offices(people, events):
     a_event, b_event = events
-    assert set(editable_events(people["curator"])) == {a_event, b_event}
-    assert list(editable_events(people["editor_a"])) == [a_event]
-    assert list(editable_events(people["editor_b"])) == [b_event]
-    assert not editable_events(f.event_editor("no-office")).exists()
+    assert set(Event.objects.editable_by(people["curator"])) == {a_event, b_event}
+    assert list(Event.objects.editable_by(people["editor_a"])) == [a_event]
+    assert list(Event.objects.editable_by(people["editor_b"])) == [b_event]
+    assert not Event.objects.editable_by(f.event_editor("no-office")).exists()
 
 
 # --- The admin ---------------------------------------------------------------------
@@ -166,7 +168,7 @@ def test_an_event_editor_hosts_events_only_at_their_offices(client, people, offi
 
 @pytest.mark.parametrize(
     ("model", "app"),
-    [("agreement", "registry"), ("office", "registry"), ("membership", "curation")],
+    [("agreement", "registry"), ("office", "registry"), ("membership", "registry")],
 )
 def test_event_editors_cannot_change_anything_else(client, people, model, app):
     client = logged_in(client, people["editor_a"])

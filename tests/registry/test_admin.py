@@ -8,8 +8,8 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-from outreach.models import Edition, Event, Organization, Outcome, Programme, Topic
-from registry.history import is_history_model
+from collection.history import is_history_model
+from outreach.models import Edition, Event, Organization, Outcome, Programme
 from registry.models import (
     Agency,
     Agreement,
@@ -20,10 +20,12 @@ from registry.models import (
     Document,
     Jurisdiction,
     Law,
+    Membership,
     Office,
     Party,
     Source,
     State,
+    Topic,
 )
 from tests import factories as f
 from tests.helpers import queries
@@ -108,6 +110,10 @@ MAKERS: dict[type, Callable[[], object]] = {
     CorrectionReport: lambda: CorrectionReport.objects.create(
         agreement=f.AgreementFactory(), page_url="/agreements/x/", message="Wrong date"
     ),
+    Membership: lambda: Membership.objects.create(
+        user=f.event_editor(f"editor-{Membership.objects.count()}"),
+        office=f.ConsulateFactory(),
+    ),
 }
 
 # Queries per page, counting the session, the curator and their permissions
@@ -116,11 +122,13 @@ CHANGELIST = {
     Country: 7, State: 8, Source: 9, City: 9, Agency: 8, Office: 9, Jurisdiction: 8,
     Law: 7, Agreement: 9, Party: 9, Document: 7, Topic: 7, Edition: 9,
     Organization: 7, Programme: 7, Event: 11, Outcome: 8, CorrectionReport: 9,
+    Membership: 7,
 }  # fmt: skip
 CHANGE = {
     Country: 6, State: 7, Source: 6, City: 10, Agency: 9, Office: 13, Jurisdiction: 9,
     Law: 6, Agreement: 19, Party: 9, Document: 7, Topic: 6, Edition: 9,
     Organization: 9, Programme: 15, Event: 21, Outcome: 8, CorrectionReport: 7,
+    Membership: 10,
 }  # fmt: skip
 ADD = dict.fromkeys(MAKERS, 5)
 ADD.update({State: 6, Event: 6})  # events: is the user a curator?
@@ -186,6 +194,35 @@ def test_correction_reports_come_from_the_site_and_are_triaged_in_the_admin(
     )
     report.refresh_from_db()
     assert report.status == CorrectionReport.Status.FIXED
+
+
+@pytest.mark.parametrize(
+    ("action", "status"),
+    [
+        ("mark_fixed", CorrectionReport.Status.FIXED),
+        ("mark_dismissed", CorrectionReport.Status.DISMISSED),
+    ],
+)
+def test_triage_in_the_admin_keeps_its_history(client, action, status):
+    curator = f.curator("triager")
+    client.force_login(curator)
+    reports = [MAKERS[CorrectionReport]() for _ in range(2)]
+    already = MAKERS[CorrectionReport]()
+    CorrectionReport.objects.filter(pk=already.pk).update(status=status)
+    client.post(
+        url(CorrectionReport, "changelist"),
+        {"action": action, "_selected_action": [r.pk for r in [*reports, already]]},
+    )
+    for report in reports:
+        latest, first = report.history.order_by("-history_id")[:2]
+        assert (latest.status, latest.history_type, latest.history_user) == (
+            status,
+            "~",
+            curator,
+        )
+        assert first.status == CorrectionReport.Status.NEW
+    # A report that already had the status is left alone: no empty change.
+    assert already.history.count() == 1
 
 
 def test_agreement_list_shows_the_derived_status_and_filters_on_it(curator_client):

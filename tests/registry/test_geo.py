@@ -1,4 +1,4 @@
-"""The map projection (registry.geo) and the state outlines drawn with it."""
+"""The map projection (public.geo) and the state outlines drawn with it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from registry.geo import HEIGHT, WIDTH, project
+from public.geo import HEIGHT, WIDTH, project
 
 SVG = Path(__file__).resolve().parents[2] / "static" / "img" / "us-states.svg"
 NS = {"svg": "http://www.w3.org/2000/svg"}

@@ -6,9 +6,10 @@ import pytest
 import tablib
 from django.core.management import CommandError, call_command
 
+from collection.files import ImportFailed
+from opendata.collections import export_dataset, import_dataset
 from registry.models import Agreement, Party
 from registry.resources import AgreementResource
-from registry.services import ImportFailed, export_dataset, import_dataset
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

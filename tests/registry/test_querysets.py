@@ -131,3 +131,57 @@ def test_event_reads():
     assert set(Event.objects.for_agency(coming.host_office.agency)) == {coming}
     assert list(Event.objects.for_office(guest)) == [running]
     assert list(Event.objects.for_city(coming.city)) == [coming]
+
+
+# --- Who sees drafts, who changes which events -------------------------------------
+
+
+def test_visible_to_shows_drafts_only_to_those_who_may_view_them():
+    from django.contrib.auth.models import AnonymousUser, User
+
+    from tests.factories import curator
+
+    shown = AgreementFactory(is_published=True)
+    draft = AgreementFactory(is_published=False)
+    reader = User.objects.create_user("reader")  # a token user without permissions
+    for public in (None, AnonymousUser(), reader):
+        assert list(Agreement.objects.visible_to(public)) == [shown]
+    assert set(Agreement.objects.visible_to(curator("curator-q"))) == {shown, draft}
+
+
+def test_an_event_editor_sees_the_drafts_of_their_own_offices_only():
+    from tests.factories import curator, event_editor
+
+    mine, other = ConsulateFactory(), ConsulateFactory()
+    published = EventFactory(is_published=True, host_office=other)
+    my_draft = EventFactory(is_published=False, host_office=mine)
+    other_draft = EventFactory(is_published=False, host_office=other)
+    editor = event_editor("editor-q", mine)
+    assert set(Event.objects.visible_to(editor)) == {published, my_draft}
+    assert set(Event.objects.visible_to(None)) == {published}
+    assert set(Event.objects.visible_to(curator("curator-e"))) == {
+        published,
+        my_draft,
+        other_draft,
+    }
+
+
+def test_editable_by_follows_the_offices_a_person_belongs_to():
+    from django.contrib.auth.models import AnonymousUser
+
+    from tests.factories import curator, event_editor
+
+    mine, other = ConsulateFactory(), ConsulateFactory()
+    my_event = EventFactory(host_office=mine)
+    other_event = EventFactory(host_office=other)
+    EventFactory(host_office=None)
+    editor = event_editor("editor-e", mine)
+    assert list(Office.objects.for_member(editor)) == [mine]
+    assert list(Event.objects.editable_by(editor)) == [my_event]
+    assert set(Office.objects.for_member(curator("curator-o"))) >= {mine, other}
+    assert Event.objects.editable_by(curator("curator-p")).count() == 3
+    editor.is_active = False
+    for nobody in (None, AnonymousUser(), editor):
+        assert not Office.objects.for_member(nobody).exists()
+        assert not Event.objects.editable_by(nobody).exists()
+    assert other_event not in Event.objects.editable_by(event_editor("editor-f"))

@@ -11,6 +11,7 @@ import pytest
 from django.db import transaction
 from django.db.models import Count, Q
 
+from opendata.collections import COLLECTIONS, load_seed, seed_directory
 from outreach.models import Edition, Event
 from registry.models import (
     Agency,
@@ -21,7 +22,6 @@ from registry.models import (
     Party,
     Source,
 )
-from registry.services import COLLECTIONS, load_seed, seed_directory
 
 ROOT = Path(__file__).resolve().parents[2]
 FACTS = ROOT / "fixtures" / "source"

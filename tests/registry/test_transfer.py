@@ -11,15 +11,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from collection.files import ImportFailed
+from opendata.collections import COLLECTIONS, export_dataset, import_dataset, load_seed
 from outreach.models import Event
 from registry.models import Agreement, AgreementSource, City, Office
-from registry.services import (
-    COLLECTIONS,
-    ImportFailed,
-    export_dataset,
-    import_dataset,
-    load_seed,
-)
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,78 @@
+"""The home page and the one search over everything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from outreach.models import Edition, Event, Organization
+from registry.models import Agreement, City, Office
+
+from .common import map_points
+
+#: Rows per group on the search page (a link says when there are more).
+SEARCH_LIMIT = 20
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    context = {
+        "counts": {
+            "agreements": Agreement.objects.published().count(),
+            "offices": Office.objects.count(),
+            "cities": City.objects.count(),
+            "editions": Edition.objects.count(),
+        },
+        "recent_agreements": Agreement.objects.published()
+        .for_listing()
+        .filter(signed_on__isnull=False)
+        .order_by(F("signed_on").desc(), "title_en")[:6],
+        "expiring_agreements": Agreement.objects.published()
+        .for_listing()
+        .expiring()
+        .order_by("expiry_earliest")[:6],
+        "upcoming_events": Event.objects.published()
+        .upcoming()
+        .select_related("city__state", "host_office")[:6],
+        "map_points": map_points(
+            Office.objects.consular().select_related("agency", "city__state")
+        ),
+    }
+    return render(request, "public/home.html", context)
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """One search over agreements, offices, cities, events and organisations."""
+    text = request.GET.get("q", "").strip()[:200]
+    groups: list[dict[str, Any]] = []
+    if len(text) >= 2:
+        found = [
+            (_("Agreements"), Agreement.objects.published().search(text)),
+            (
+                _("Offices"),
+                Office.objects.search(text).select_related("agency", "city__state"),
+            ),
+            (_("Cities"), City.objects.search(text).select_related("state")),
+            (
+                _("Events"),
+                Event.objects.published().search(text).select_related("city__state"),
+            ),
+            (
+                _("Partner organisations"),
+                Organization.objects.search(text).select_related("city__state"),
+            ),
+        ]
+        for label, queryset in found:
+            rows = list(queryset.order_by("-rank", "pk")[: SEARCH_LIMIT + 1])
+            groups.append(
+                {
+                    "label": label,
+                    "rows": rows[:SEARCH_LIMIT],
+                    "more": len(rows) > SEARCH_LIMIT,
+                }
+            )
+    context = {"q": text, "groups": groups, "too_short": 0 < len(text) < 2}
+    return render(request, "public/search.html", context)
