@@ -230,17 +230,19 @@ def report(label: str, results: list[dict[str, Any]]) -> None:
 
 
 #: The pieces the registry writes itself, each beside the libraries' own bulk
-#: path, in the run where it does its work.
+#: path, in the run where it does its work: (label, run, piece, share of the
+#: file's rows written).
 PIECES = [
-    ("history rows, 10,000 new", "new rows", "history rows"),
-    ("history of lists, 10,000 new", "new rows", "history lists"),
-    ("history rows, 2,000 changed", "20 % changed", "history rows"),
-    ("history of lists, 2,000 changed", "20 % changed", "history lists"),
-    ("updates, 2,000 changed", "20 % changed", "updates"),
+    ("history rows, {n:,} new", "new rows", "history rows", 1),
+    ("history of lists, {n:,} new", "new rows", "history lists", 1),
+    ("history rows, {n:,} changed", "20 % changed", "history rows", 0.2),
+    ("history of lists, {n:,} changed", "20 % changed", "history lists", 0.2),
+    ("updates, {n:,} changed", "20 % changed", "updates", 0.2),
 ]
 
 
 def compare_pieces(by_run: dict[str, dict[str, Any]]) -> None:
+    rows = by_run["registry, new rows"]["rows"]
     print(
         "\nthe registry's own code beside the libraries' bulk paths "
         "(seconds in that piece; kept only where at least 3× faster):"
@@ -248,7 +250,8 @@ def compare_pieces(by_run: dict[str, dict[str, Any]]) -> None:
     header = f"{'piece':<34} {'registry s':>10} {'library s':>10} {'ratio':>7}  verdict"
     print(header)
     print("-" * len(header))
-    for label, run, piece in PIECES:
+    for label, run, piece, share in PIECES:
+        label = label.format(n=round(rows * share))
         ours = by_run[f"registry, {run}"]["pieces"][piece]
         theirs = by_run[f"library bulk paths, {run}"]["pieces"][piece]
         ratio = theirs / ours if ours else float("inf")

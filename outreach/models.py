@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +29,13 @@ from registry.models import (
 
 
 class EditionQuerySet(SourcedQuerySetMixin, models.QuerySet["Edition"]):
-    """Editions have only the reads every sourced collection has."""
+    def with_event_count(self) -> EditionQuerySet:
+        """Annotated with `event_count`: the edition's published events."""
+        return self.annotate(
+            event_count=Count(
+                "events", filter=Q(events__is_published=True), distinct=True
+            )
+        )
 
 
 class Edition(models.Model):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, F, IntegerField, Value, When
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -16,17 +16,10 @@ from .common import map_points
 def agency_list(request: HttpRequest) -> HttpResponse:
     """Agencies grouped by level (US federal first), as the template's
     {% regroup %} reads them."""
-    level_order = Case(
-        *(
-            When(level=value, then=Value(position))
-            for position, value in enumerate(Agency.Level.values)
-        ),
-        output_field=IntegerField(),
-    )
     agencies = (
         Agency.objects.select_related("country", "parent")
-        .annotate(office_count=Count("offices", distinct=True))
-        .order_by(level_order, "country__name_en", "name")
+        .with_office_count()
+        .in_level_order()
     )
     return render(request, "registry/agency_list.html", {"agencies": agencies})
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -16,9 +16,7 @@ from ..structured_data import event_data
 
 
 def edition_list(request: HttpRequest) -> HttpResponse:
-    editions = Edition.objects.annotate(
-        event_count=Count("events", filter=Q(events__is_published=True), distinct=True)
-    ).order_by("-year")
+    editions = Edition.objects.with_event_count().order_by("-year")
     return render(request, "outreach/edition_list.html", {"editions": editions})
 
 

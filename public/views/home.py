@@ -28,7 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
         },
         "recent_agreements": Agreement.objects.published()
         .for_listing()
-        .filter(signed_on__isnull=False)
+        .dated()
         .order_by(F("signed_on").desc(), "title_en")[:6],
         "expiring_agreements": Agreement.objects.published()
         .for_listing()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, F
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -16,7 +16,7 @@ from .common import map_points
 def city_list(request: HttpRequest) -> HttpResponse:
     cities = (
         City.objects.select_related("state", "country")
-        .annotate(office_count=Count("offices", distinct=True))
+        .with_office_count()
         .order_by("state__name", "name")
     )
     return render(request, "registry/city_list.html", {"cities": cities})

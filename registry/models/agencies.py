@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +46,22 @@ class AgencyQuerySet(SourcedQuerySetMixin, models.QuerySet["Agency"]):
 
     def for_country(self, country: Country) -> AgencyQuerySet:
         return self.filter(country=country)
+
+    def with_office_count(self) -> AgencyQuerySet:
+        """Annotated with `office_count`: the agency's own offices."""
+        return self.annotate(office_count=Count("offices", distinct=True))
+
+    def in_level_order(self) -> AgencyQuerySet:
+        """By level as `Agency.Level` lists them (US federal first), then by
+        country and name."""
+        level = Case(
+            *(
+                When(level=value, then=Value(position))
+                for position, value in enumerate(Agency.Level.values)
+            ),
+            output_field=IntegerField(),
+        )
+        return self.order_by(level, "country__name_en", "name")
 
     def us(self) -> AgencyQuerySet:
         """The US side's agencies (federal, state, local)."""

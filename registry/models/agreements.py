@@ -103,6 +103,10 @@ class AgreementQuerySet(SourcedQuerySetMixin, PublishableQuerySet["Agreement"]):
         ]  # fmt: skip
         return full_text(self, text, fields, also=party)
 
+    def dated(self) -> AgreementQuerySet:
+        """Agreements whose signing date is known, to any precision."""
+        return self.filter(signed_on__isnull=False)
+
     def national(self) -> AgreementQuerySet:
         return self.filter(scope=Agreement.Scope.NATIONAL)
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -138,6 +138,10 @@ class CityQuerySet(SourcedQuerySetMixin, models.QuerySet["City"]):
     def search(self, text: str) -> CityQuerySet:
         """Cities whose name matches `text`, annotated with a `rank`."""
         return full_text(self, text, ["name"])
+
+    def with_office_count(self) -> CityQuerySet:
+        """Annotated with `office_count`: the offices located in the city."""
+        return self.annotate(office_count=Count("offices", distinct=True))
 
 
 class City(models.Model):
