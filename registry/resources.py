@@ -11,7 +11,6 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from import_export import fields
 
@@ -51,19 +50,13 @@ class SourceLookup(KeyLookup):
     field = "url"
 
     def fetch(self, keys: list[str]) -> Any:
-        urls = [key for key in keys if is_url(key)]
-        titles = [key for key in keys if not is_url(key)]
-        return Source.objects.filter(Q(url__in=urls) | Q(url="", title__in=titles))
+        return Source.objects.by_keys(keys)
 
     def key_of(self, obj: Any) -> str:
         return str(obj.key)
 
     def fetch_one(self, key: str) -> Any:
         return find_source(key)
-
-
-def is_url(key: str) -> bool:
-    return key.startswith(("http://", "https://"))
 
 
 class SourceKeyWidget(SourceLookup, KeyWidget):
@@ -77,13 +70,12 @@ class SourceKeyWidget(SourceLookup, KeyWidget):
 
 
 def find_source(key: str) -> Source:
-    lookup = {"url": key} if is_url(key) else {"url": "", "title": key}
-    try:
-        return Source.objects.get(**lookup)
-    except Source.DoesNotExist:
+    source = Source.objects.by_keys([key]).first()
+    if source is None:
         raise ValueError(
             _("No source “%(key)s”: add it to the sources first.") % {"key": key}
-        ) from None
+        )
+    return source
 
 
 class SourceKeysWidget(SourceLookup, KeysWidget):

@@ -36,7 +36,8 @@ from .models import (
     State,
     Topic,
 )
-from .services import is_url, save_agreement, sources_for
+from .models.sources import is_url
+from .services import save_agreement, sources_for
 
 
 class SourceSerializer(serializers.Serializer):
@@ -76,9 +77,8 @@ class SourceUrlsField(serializers.ListField):
 
     def to_internal_value(self, data: Any) -> Any:
         keys = super().to_internal_value(data)
-        titles = [key for key in keys if not is_url(key)]
         printed = set(
-            Source.objects.filter(url="", title__in=titles).values_list(
+            Source.objects.by_keys(k for k in keys if not is_url(k)).values_list(
                 "title", flat=True
             )
         )

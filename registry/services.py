@@ -12,16 +12,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 
 from collection.history import record_bulk, stamp
 from collection.models import Revision
 
 from .models import Agreement, AgreementSource, CorrectionReport, Party, Source
-
-
-def is_url(key: str) -> bool:
-    return key.startswith(("http://", "https://"))
+from .models.sources import is_url
 
 
 @transaction.atomic
@@ -29,14 +25,7 @@ def sources_for(*, keys: Sequence[str], by: Any) -> list[Source]:
     """The sources named by `keys`, in order: a URL names a web source (one
     not in the registry yet is added, unrated), anything else the title of a
     printed source already in the registry (a missing one is a LookupError)."""
-    urls = [key for key in keys if is_url(key)]
-    titles = [key for key in keys if not is_url(key)]
-    found = {
-        source.key: source
-        for source in Source.objects.filter(
-            Q(url__in=urls) | Q(url="", title__in=titles)
-        )
-    }
+    found = {source.key: source for source in Source.objects.by_keys(keys)}
     sources = []
     for key in dict.fromkeys(keys):
         source = found.get(key)
@@ -109,7 +98,7 @@ def save_agreement(
     """Save an agreement (new or changed) and, when given, replace its
     many-to-many lists (laws, topics), its parties (in the order given) and
     its sources (the first one primary), all or nothing."""
-    agreement.full_clean(exclude=list(lists or {}), validate_unique=True)
+    agreement.full_clean()
     stamp(agreement, user=by)
     agreement.save()
     for name, values in (lists or {}).items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -22,6 +23,22 @@ class SourcedQuerySetMixin:
     def without_source(self: Q_) -> Q_:  # type: ignore[misc]  # a mixin of QuerySets
         """The records that cite no source: the curators' to-do list."""
         return self.filter(sources__isnull=True)
+
+
+def is_url(key: str) -> bool:
+    """Whether a source's key (in files and the API) is a URL; otherwise it is
+    the title of a printed source."""
+    return key.startswith(("http://", "https://"))
+
+
+class SourceQuerySet(models.QuerySet["Source"]):
+    def by_keys(self, keys: Iterable[str]) -> SourceQuerySet:
+        """The sources that `keys` name: web sources by URL, printed sources
+        (those without a URL) by title."""
+        keys = list(keys)
+        urls = [key for key in keys if is_url(key)]
+        titles = [key for key in keys if not is_url(key)]
+        return self.filter(Q(url__in=urls) | Q(url="", title__in=titles))
 
 
 class Source(models.Model):
@@ -68,6 +85,8 @@ class Source(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = SourceQuerySet.as_manager()
 
     history = tracked()
 
