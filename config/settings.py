@@ -243,6 +243,8 @@ SPECTACULAR_SETTINGS = {
         "OrganizationKindEnum": "outreach.models.Organization.Kind",
         "ProgrammeKindEnum": "outreach.models.Programme.Kind",
         "DocumentKindEnum": "registry.models.Document.Kind",
+        "ContactKindEnum": "registry.models.ContactKind",
+        "HelpBasisEnum": ["county", "state", "nearest"],
     },
 }
 # Anyone may read the API and the open data from another site; only GET.

@@ -48,6 +48,7 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="api-schema"),
         name="api-docs",
     ),
+    path("api/v1/help/", outreach_api.HelpView.as_view(), name="api-help"),
     path("api/v1/", include((router.urls, "api"))),
     path("data/", include("opendata.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

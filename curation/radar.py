@@ -23,6 +23,7 @@ from registry.models import (
     Agency,
     Agreement,
     City,
+    Contact,
     CorrectionReport,
     Office,
 )
@@ -68,6 +69,7 @@ class Radar:
     events_without_source: list[Event]
     draft_agreements: list[Agreement]
     draft_events: list[Event]
+    contact_leads: list[Contact]
 
     @property
     def office_without_agreement_count(self) -> int:
@@ -180,5 +182,10 @@ def build_radar(today: date | None = None) -> Radar:
             Event.objects.drafts()
             .select_related("host_office")
             .order_by("created_at", "pk")
+        ),
+        contact_leads=list(
+            Contact.objects.leads()
+            .select_related("office", "agency", "source")
+            .order_by("office__name", "agency__name", "kind", "pk")
         ),
     )

@@ -22,12 +22,14 @@ from outreach.resources import (
     EventResource,
     OrganizationResource,
     OutcomeResource,
+    ProgrammeContactResource,
     ProgrammeResource,
 )
 from registry.resources import (
     AgencyResource,
     AgreementResource,
     CityResource,
+    ContactResource,
     CountryResource,
     DocumentResource,
     JurisdictionResource,
@@ -50,6 +52,7 @@ COLLECTIONS: dict[str, type[CollectionResource]] = {
         AgencyResource,
         OfficeResource,
         JurisdictionResource,
+        ContactResource,
         LawResource,
         TopicResource,
         AgreementResource,
@@ -58,6 +61,7 @@ COLLECTIONS: dict[str, type[CollectionResource]] = {
         EditionResource,
         OrganizationResource,
         ProgrammeResource,
+        ProgrammeContactResource,
         EventResource,
         OutcomeResource,
     )

@@ -20,12 +20,20 @@ from django.db import models
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from outreach.models import Edition, Event, Organization, Outcome, Programme
+from outreach.models import (
+    Edition,
+    Event,
+    Organization,
+    Outcome,
+    Programme,
+    ProgrammeContact,
+)
 from registry.models import (
     Agency,
     Agreement,
     AgreementSource,
     City,
+    Contact,
     Country,
     Document,
     Jurisdiction,
@@ -51,7 +59,7 @@ PUBLIC = None
 
 
 def _public_sources() -> models.QuerySet[Source]:
-    cited = [
+    cited: list[models.QuerySet[Any, Any]] = [
         AgreementSource.objects.filter(
             agreement__in=Agreement.objects.visible_to(PUBLIC)
         ).values("source_id"),
@@ -63,6 +71,8 @@ def _public_sources() -> models.QuerySet[Source]:
         cited.append(model.sources.through.objects.values("source_id"))
     cited.append(Jurisdiction.objects.exclude(source=None).values("source_id"))
     cited.append(Outcome.objects.values("source_id"))
+    for contacts in (Contact.objects, ProgrammeContact.objects):
+        cited.append(contacts.visible_to(PUBLIC).values("source_id"))
     condition = Q()
     for subquery in cited:
         condition |= Q(pk__in=subquery)
@@ -107,6 +117,11 @@ PUBLIC_ROWS: dict[str, Callable[[], Iterable[Any]]] = {
     "jurisdictions": lambda: Jurisdiction.objects.select_related(
         "office", "state", "source"
     ).order_by("office__slug", "state__slug", "county"),
+    "contacts": lambda: (
+        Contact.objects.visible_to(PUBLIC)
+        .select_related("office", "agency", "source")
+        .order_by("office__slug", "agency__slug", "kind", "value")
+    ),
     "laws": lambda: Law.objects.order_by("slug"),
     "topics": lambda: Topic.objects.order_by("slug"),
     "agreements": _agreements,
@@ -131,6 +146,11 @@ PUBLIC_ROWS: dict[str, Callable[[], Iterable[Any]]] = {
         .prefetch_related("offices", "agencies", "organizations", "sources")
         .order_by("slug")
     ),
+    "programme-contacts": lambda: (
+        ProgrammeContact.objects.visible_to(PUBLIC)
+        .select_related("programme", "source")
+        .order_by("programme__slug", "kind", "value")
+    ),
     "events": lambda: (
         Event.objects.visible_to(PUBLIC)
         .select_related("edition", "host_office", "city")
@@ -146,10 +166,13 @@ PUBLIC_ROWS: dict[str, Callable[[], Iterable[Any]]] = {
 PRIMARY_KEYS = {
     "countries": ["code"], "states": ["slug"], "sources": ["url", "title"],
     "cities": ["slug"], "agencies": ["slug"], "offices": ["slug"],
-    "jurisdictions": ["office", "state", "county"], "laws": ["slug"], "topics": ["slug"],
+    "jurisdictions": ["office", "state", "county"],
+    "contacts": ["office", "agency", "kind", "value", "source"],
+    "laws": ["slug"], "topics": ["slug"],
     "agreements": ["slug"], "parties": ["agreement", "office", "agency"],
     "documents": ["agreement", "url"], "editions": ["year"], "organizations": ["slug"],
-    "programmes": ["slug"], "events": ["slug"], "outcomes": [],
+    "programmes": ["slug"], "programme-contacts": ["programme", "kind", "value", "source"],
+    "events": ["slug"], "outcomes": [],
 }  # fmt: skip
 FOREIGN_KEYS = {
     ("states", "country"): ("countries", "code"),
@@ -161,6 +184,9 @@ FOREIGN_KEYS = {
     ("offices", "city"): ("cities", "slug"),
     ("jurisdictions", "office"): ("offices", "slug"),
     ("jurisdictions", "state"): ("states", "slug"),
+    ("contacts", "office"): ("offices", "slug"),
+    ("contacts", "agency"): ("agencies", "slug"),
+    ("programme-contacts", "programme"): ("programmes", "slug"),
     ("agreements", "framework"): ("agreements", "slug"),
     ("agreements", "renews"): ("agreements", "slug"),
     ("parties", "agreement"): ("agreements", "slug"),
@@ -184,6 +210,9 @@ DESCRIPTIONS = {
     "agencies": "Government bodies: US labour agencies, state agencies, foreign ministries.",
     "offices": "Signatory offices: agency offices, embassies and consulates.",
     "jurisdictions": "The states and counties an office serves.",
+    "contacts": "How to reach offices and agencies: protection lines, national "
+    "hotlines, phones, e-mails and addresses, each with its source and the date "
+    "the source stated it (public values only).",
     "laws": "Laws the agreements cover.",
     "topics": "Topics of agreements and events.",
     "agreements": "Agreements between US labour agencies and foreign governments' offices.",
@@ -192,6 +221,7 @@ DESCRIPTIONS = {
     "editions": "Labor Rights Week editions, one a year since 2009.",
     "organizations": "Civil-society partner organisations.",
     "programmes": "Year-round programmes: hotlines, ventanillas, partnerships.",
+    "programme-contacts": "How to reach year-round programmes (public values only).",
     "events": "Labor Rights Week and year-round events.",
     "outcomes": "Reported figures, each with its source; conflicting figures are all kept.",
 }
@@ -234,6 +264,16 @@ COLUMN_DESCRIPTIONS = {
     "ends_at": "End, ISO 8601 with UTC offset, in the event's time zone.",
     "date_note": "How the date is known, when it is not exact.",
     "position": "Order of the party within the agreement.",
+    "value": "The contact value: phone numbers in E.164 (+18664879243, an "
+    "extension as ;ext=117), otherwise as the source printed it. In CSV files a "
+    "leading apostrophe ('+18664879243) keeps spreadsheets from reading the "
+    "number as a formula, as for every text cell that starts with + - = or @.",
+    "as_of": "When the source stated the value, as precise as known: YYYY-MM-DD, "
+    "YYYY-MM or YYYY.",
+    "as_of_note": "How the as-of date is known, when the source does not print it.",
+    "quote": "The source's words the value was read in (at most 25 words).",
+    "standing": "current in the public files (leads, superseded values and "
+    "repeats are curators' records).",
 }
 
 TYPES = {
@@ -282,7 +322,15 @@ def _field_schema(
             )
         schema["description"] = text
     # A signing date is written with its precision ("2011-11"): text, not a date.
-    if field is not None and not field.is_relation and column != "signed_on":
+    if (
+        field is not None
+        and not field.is_relation
+        and column
+        not in (
+            "signed_on",
+            "as_of",
+        )
+    ):
         for field_class, type_name in TYPES.items():
             if isinstance(field, field_class):
                 schema["type"] = type_name

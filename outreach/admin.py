@@ -12,10 +12,18 @@ from django.utils.translation import gettext_lazy as _
 
 from collection.admin import AutocompleteInline, CuratorAdmin
 from collection.roles import curates_everything
+from registry.admin import ContactInline
 from registry.models import Office
 
 from . import resources
-from .models import Edition, Event, Organization, Outcome, Programme
+from .models import (
+    Edition,
+    Event,
+    Organization,
+    Outcome,
+    Programme,
+    ProgrammeContact,
+)
 
 
 class OutcomeInline(AutocompleteInline):
@@ -46,6 +54,20 @@ class OrganizationAdmin(CuratorAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class ProgrammeContactInline(ContactInline):
+    model = ProgrammeContact  # type: ignore[assignment]
+
+
+@admin.register(ProgrammeContact)
+class ProgrammeContactAdmin(CuratorAdmin):
+    resource_classes = [resources.ProgrammeContactResource]
+    list_display = ["value", "kind", "programme", "as_of", "standing", "is_published"]
+    list_filter = ["standing", "is_published", "kind"]
+    list_select_related = ["programme", "source"]
+    search_fields = ["value", "label_en", "label_es", "programme__name"]
+    autocomplete_fields = ["programme", "source"]
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(CuratorAdmin):
     resource_classes = [resources.ProgrammeResource]
@@ -55,7 +77,7 @@ class ProgrammeAdmin(CuratorAdmin):
     search_fields = ["name", "slug", "description_en", "description_es"]
     autocomplete_fields = ["city", "offices", "agencies", "organizations", "sources"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [OutcomeInline]
+    inlines = [ProgrammeContactInline, OutcomeInline]
 
 
 @admin.register(Event)

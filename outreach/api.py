@@ -6,15 +6,28 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import SAFE_METHODS
+from rest_framework.permissions import SAFE_METHODS, AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from collection.api import CollectionViewSet
 from collection.roles import curates_everything
 from registry.models import Office
+from registry.serializers import public_contacts
 
 from . import filters, resources, serializers
-from .models import Edition, Event, Organization, Outcome, Programme
+from .help import HelpQueryError, find_help, places_for
+from .models import (
+    Edition,
+    Event,
+    Organization,
+    Outcome,
+    Programme,
+    ProgrammeContact,
+)
 
 OUTCOMES = Prefetch("outcomes", queryset=Outcome.objects.select_related("source"))
 OFFICES = Prefetch("offices", queryset=Office.objects.select_related("agency"))
@@ -96,10 +109,65 @@ class ProgrammeViewSet(CollectionViewSet):
 
     queryset = (
         Programme.objects.select_related("city__state")
-        .prefetch_related(OFFICES, "agencies", "organizations", OUTCOMES, "sources")
+        .prefetch_related(
+            OFFICES,
+            "agencies",
+            "organizations",
+            OUTCOMES,
+            "sources",
+            public_contacts(ProgrammeContact),
+        )
         .order_by("slug")
     )
     serializer_class = serializers.ProgrammeSerializer
     filterset_class = filters.ProgrammeFilter
     resource_class = resources.ProgrammeResource
     ordering_fields = ["slug", "name", "updated_at"]
+
+
+class HelpView(APIView):
+    """Find help near me: whom to call, the agreements covering the place,
+    events near by and year-round programmes, for a ZIP code (`?zip=77036`)
+    or a state and county (`?state=tx&county=Harris`). The consulate is the
+    one whose jurisdiction covers the county today; where none is on record,
+    the nearest of the state (`basis: nearest`). A malformed ZIP code is a
+    400, an unknown ZIP code or county a 404; a ZIP code on a county line
+    answers with `choices`."""
+
+    permission_classes = [AllowAny]
+    serializer_class = serializers.HelpSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("zip", str, description="A 5-digit ZIP code."),
+            OpenApiParameter(
+                "state", str, description="A state's slug (lower-case code), e.g. tx."
+            ),
+            OpenApiParameter(
+                "county", str, description="A county of the state, e.g. Harris."
+            ),
+        ],
+        responses={
+            200: serializers.HelpSerializer,
+            400: OpenApiResponse(description="Malformed or missing input."),
+            404: OpenApiResponse(description="Unknown ZIP code, state or county."),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        try:
+            places = places_for(
+                zip_code=_text(request, "zip"),
+                state=_text(request, "state"),
+                county=_text(request, "county"),
+            )
+            answer = None if len(places) > 1 else find_help(places[0])
+        except HelpQueryError as error:
+            return Response({"detail": error.message}, status=error.status)
+        data = {"choices": places if answer is None else [], "answer": answer}
+        serializer = serializers.HelpSerializer(data, context={"request": request})
+        return Response(serializer.data)
+
+
+def _text(request: Request, name: str) -> str:
+    """A query parameter as text, NUL bytes and all (they simply match nothing)."""
+    return str(request.query_params.get(name, ""))[:100].replace("\x00", "")

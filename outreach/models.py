@@ -20,6 +20,7 @@ from collection.search import full_text
 from registry.models import (
     Agency,
     City,
+    ContactPoint,
     Office,
     Source,
     SourcedQuerySetMixin,
@@ -224,7 +225,6 @@ class Programme(models.Model):
         related_name="programmes",
         verbose_name=_("organisations"),
     )
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
     website = models.URLField(_("website"), blank=True)
     note = models.TextField(_("note"), blank=True, help_text=_("Shown publicly."))
     sources = models.ManyToManyField(
@@ -248,6 +248,26 @@ class Programme(models.Model):
     @property
     def description(self) -> str:
         return localized(self, "description")
+
+
+class ProgrammeContact(ContactPoint):
+    """A contact point of a year-round programme: its hotline, its desk."""
+
+    programme = models.ForeignKey(
+        Programme,
+        models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("programme"),
+    )
+
+    history = tracked()
+
+    class Meta:
+        permissions = transfer_permissions("programmecontact", "programme contacts")
+        ordering = ["programme", "kind", "pk"]
+        verbose_name = _("programme contact")
+        verbose_name_plural = _("programme contacts")
+        constraints = ContactPoint.publication_rules("programmecontact")
 
 
 class EventQuerySet(SourcedQuerySetMixin, PublishableQuerySet["Event"]):

@@ -11,9 +11,20 @@ from import_export import fields
 from collection.resources import CollectionResource, KeysWidget, key
 from collection.roles import curates_everything
 from registry.models import Agency, City, Office, Topic
-from registry.resources import SourceKeysWidget, SourceKeyWidget
+from registry.resources import (
+    ContactPointResource,
+    SourceKeysWidget,
+    SourceKeyWidget,
+)
 
-from .models import Edition, Event, Organization, Outcome, Programme
+from .models import (
+    Edition,
+    Event,
+    Organization,
+    Outcome,
+    Programme,
+    ProgrammeContact,
+)
 
 
 class EditionResource(CollectionResource):
@@ -83,11 +94,26 @@ class ProgrammeResource(CollectionResource):
             "offices",
             "agencies",
             "organizations",
-            "phone",
             "website",
             "note",
             "sources",
         ]
+
+
+class ProgrammeContactResource(ContactPointResource):
+    """The contact points of year-round programmes (a hotline's number)."""
+
+    collection = "programme-contacts"
+
+    programme = fields.Field("programme", "programme", key(Programme))
+
+    class Meta:
+        model = ProgrammeContact
+        import_id_fields = ["programme", "kind", "value", "source"]
+        fields = ["programme", *ContactPointResource.COLUMNS]
+
+    def get_queryset(self) -> Any:
+        return ProgrammeContact.objects.select_related("programme", "source")
 
 
 class EventResource(CollectionResource):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from collection.api import CleanModelSerializer, NamedRefField, PageUrlField, RefField
 from registry.models import Agency, Topic
 from registry.serializers import (
     CityRefField,
+    ContactSerializer,
     OfficeRefField,
     SourceSerializer,
     SourceUrlsField,
@@ -135,6 +139,9 @@ class ProgrammeSerializer(WithSourcesMixin, CleanModelSerializer):
     outcomes = OutcomeSerializer(
         many=True, read_only=True, help_text="Reported results."
     )
+    contacts = ContactSerializer(
+        many=True, read_only=True, help_text="Public contact points: its hotline."
+    )
     sources = SourceSerializer(
         many=True, read_only=True, help_text="Where the facts come from."
     )
@@ -154,7 +161,7 @@ class ProgrammeSerializer(WithSourcesMixin, CleanModelSerializer):
             "offices",
             "agencies",
             "organizations",
-            "phone",
+            "contacts",
             "website",
             "note",
             "outcomes",
@@ -167,7 +174,6 @@ class ProgrammeSerializer(WithSourcesMixin, CleanModelSerializer):
             "name": {"help_text": "The programme's name."},
             "description_en": {"help_text": "What it does, in English."},
             "description_es": {"help_text": "What it does, in Spanish."},
-            "phone": {"help_text": "Phone number, where known."},
             "website": {"help_text": "Website, where known."},
             "updated_at": {"help_text": "Last change."},
         }
@@ -271,3 +277,141 @@ class EventSerializer(WithSourcesMixin, CleanModelSerializer):
             "description_es": {"help_text": "What happens, in Spanish."},
             "updated_at": {"help_text": "Last change."},
         }
+
+
+# Find help near me (GET /api/v1/help/) -------------------------------------
+
+
+class HelpPlaceSerializer(serializers.Serializer):
+    zip_code = serializers.CharField(help_text="The ZIP code asked, if any.")
+    city = serializers.CharField(help_text="The ZIP code's post-office city, if any.")
+    state = serializers.CharField(help_text="The state's slug (lower-case code).")
+    county = serializers.CharField(help_text="The county's name, without “County”.")
+
+
+class HelpOfficeSerializer(serializers.Serializer):
+    office = OfficeRefField(read_only=True, queryset=None, help_text="The office.")
+    html_url = serializers.SerializerMethodField(help_text="Its page on the site.")
+    basis = serializers.ChoiceField(
+        choices=["county", "state", "nearest"],
+        help_text="county: its jurisdiction names the county; state: it serves the "
+        "whole state; nearest: the nearest office of the state, its exact service "
+        "area is not on record.",
+    )
+    contacts = ContactSerializer(many=True, help_text="Its public contact points.")
+
+    def get_html_url(self, serving: Any) -> str:
+        request = self.context.get("request")
+        path = serving.office.get_absolute_url()
+        return request.build_absolute_uri(path) if request else path
+
+
+class HelpHotlineSerializer(ContactSerializer):
+    agency = NamedRefField(
+        "api:agency-detail", read_only=True, help_text="Whose line it is."
+    )
+
+
+class HelpAgreementSerializer(serializers.Serializer):
+    slug = serializers.CharField(help_text="The agreement's key.")
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:agreement-detail",
+        lookup_field="slug",
+        help_text="The agreement in this API.",
+    )
+    html_url = PageUrlField(help_text="Its page on the site.")
+    title = serializers.CharField(help_text="Title in the request's language.")
+    signed_on = serializers.SerializerMethodField(
+        help_text="Signing date as precise as known."
+    )
+    status = serializers.CharField(help_text="Derived status, today.")
+
+    def get_signed_on(self, agreement: Any) -> str:
+        return str(agreement.signed.iso())
+
+
+class HelpAgreementsSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="How many there are in all.")
+    results = HelpAgreementSerializer(many=True, help_text="The newest few.")
+
+
+class HelpEventSerializer(serializers.Serializer):
+    slug = serializers.CharField(help_text="The event's key.")
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:event-detail",
+        lookup_field="slug",
+        help_text="The event in this API.",
+    )
+    html_url = PageUrlField(help_text="Its page on the site.")
+    title = serializers.CharField(help_text="Title in the request's language.")
+    starts_at = serializers.DateTimeField(allow_null=True, help_text="Start.")
+    city = CityRefField(read_only=True, queryset=None, help_text="Where it is.")
+
+
+class HelpProgrammeSerializer(serializers.Serializer):
+    slug = serializers.CharField(help_text="The programme's key.")
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:programme-detail",
+        lookup_field="slug",
+        help_text="The programme in this API.",
+    )
+    name = serializers.CharField(help_text="Its name.")
+
+
+class HelpAnswerSerializer(serializers.Serializer):
+    place = HelpPlaceSerializer(help_text="The county the answer is for.")
+    on = serializers.DateField(source="day", help_text="The day the answer holds for.")
+    consulates = HelpOfficeSerializer(
+        many=True, help_text="The consulates serving the place, one per country."
+    )
+    agency_offices = HelpOfficeSerializer(
+        many=True, help_text="US labour agency offices serving it, one per agency."
+    )
+    hotlines = HelpHotlineSerializer(
+        many=True,
+        help_text="National lines that apply there (WHD, OSHA, EEOC, NLRB, CIAM).",
+    )
+    local_agreements = serializers.SerializerMethodField(
+        help_text="Local and regional agreements of those offices."
+    )
+    national_agreements = serializers.SerializerMethodField(
+        help_text="National agreements of the consulates' countries."
+    )
+    upcoming_events = HelpEventSerializer(
+        many=True, help_text="Upcoming events near by."
+    )
+    recent_events = HelpEventSerializer(
+        many=True, help_text="The most recent past events near by."
+    )
+    programmes = HelpProgrammeSerializer(many=True, help_text="Year-round programmes.")
+
+    @extend_schema_field(HelpAgreementsSerializer)
+    def get_local_agreements(self, answer: Any) -> dict[str, Any]:
+        return self._agreements(answer.local_agreement_count, answer.local_agreements)
+
+    @extend_schema_field(HelpAgreementsSerializer)
+    def get_national_agreements(self, answer: Any) -> dict[str, Any]:
+        return self._agreements(
+            answer.national_agreement_count, answer.national_agreements
+        )
+
+    def _agreements(self, count: int, rows: list[Any]) -> dict[str, Any]:
+        return {
+            "count": count,
+            "results": HelpAgreementSerializer(
+                rows, many=True, context=self.context
+            ).data,
+        }
+
+
+class HelpSerializer(serializers.Serializer):
+    """The answer to "whom do I call, and what covers me, where I live"."""
+
+    choices = HelpPlaceSerializer(
+        many=True,
+        help_text="When a ZIP code covers several counties: ask again with one of "
+        "them (?state=&county=). Empty otherwise.",
+    )
+    answer = HelpAnswerSerializer(
+        allow_null=True, help_text="The answer; null when `choices` is not empty."
+    )

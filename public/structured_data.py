@@ -3,12 +3,13 @@ offices, events), for search engines and other sites."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpRequest
 
 from outreach.models import Event
-from registry.models import Agreement, Office
+from registry.models import Agreement, Contact, ContactKind, Office
 
 LANGUAGES = {"en": "en", "es": "es"}
 
@@ -60,8 +61,15 @@ def agreement_data(request: HttpRequest, agreement: Agreement) -> dict[str, Any]
     return {key: value for key, value in data.items() if value not in (None, [], "")}
 
 
-def office_data(request: HttpRequest, office: Office) -> dict[str, Any]:
-    """An office as a schema.org GovernmentOffice."""
+def office_data(
+    request: HttpRequest, office: Office, contacts: Iterable[Contact] = ()
+) -> dict[str, Any]:
+    """An office as a schema.org GovernmentOffice, with its public phone,
+    e-mail and street address (the first of each among `contacts`)."""
+    first: dict[str, Contact] = {}
+    for contact in contacts:
+        if contact.office_id == office.pk:
+            first.setdefault(contact.kind, contact)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "GovernmentOffice",
@@ -71,8 +79,11 @@ def office_data(request: HttpRequest, office: Office) -> dict[str, Any]:
     }
     if office.website:
         data["sameAs"] = office.website
-    if office.phone:
-        data["telephone"] = office.phone
+    phone = first.get(ContactKind.MAIN_PHONE) or first.get(ContactKind.PROTECTION_LINE)
+    if phone:
+        data["telephone"] = phone.value.split(";")[0]
+    if ContactKind.EMAIL in first:
+        data["email"] = first[ContactKind.EMAIL].value
     if office.city:
         address = {
             "@type": "PostalAddress",
@@ -81,8 +92,8 @@ def office_data(request: HttpRequest, office: Office) -> dict[str, Any]:
         }
         if office.city.state:
             address["addressRegion"] = office.city.state.code
-        if office.address:
-            address["streetAddress"] = office.address
+        if ContactKind.ADDRESS in first:
+            address["streetAddress"] = first[ContactKind.ADDRESS].value
         data["address"] = address
         if office.city.latitude is not None and office.city.longitude is not None:
             data["geo"] = {

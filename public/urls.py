@@ -4,11 +4,13 @@ from django.urls import path
 
 from . import feeds
 from .views import agencies, agreements, events, home, places
+from .views.help import help_page
 
 app_name = "public"
 urlpatterns = [
     path("", home.home, name="home"),
     path("search/", home.search, name="search"),
+    path("help/", help_page, name="help"),
     path("agreements/", agreements.AgreementListView.as_view(), name="agreement-list"),
     path(
         "agreements/<slug:slug>/",

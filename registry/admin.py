@@ -18,6 +18,7 @@ from .models import (
     Agreement,
     AgreementSource,
     City,
+    Contact,
     CorrectionReport,
     Country,
     Document,
@@ -81,6 +82,28 @@ class TopicAdmin(CuratorAdmin):
     prepopulated_fields = {"slug": ["name_en"]}
 
 
+class ContactInline(AutocompleteInline):
+    """An office's or agency's contact points. A phone number may be typed in
+    any common form; it is saved in international form (E.164)."""
+
+    model = Contact
+    list_select_related = ("source",)
+    extra = 0
+    autocomplete_fields = ["source"]
+    fields = [
+        "kind",
+        "value",
+        "label_en",
+        "label_es",
+        "as_of",
+        "as_of_precision",
+        "source",
+        "standing",
+        "is_published",
+        "note",
+    ]
+
+
 @admin.register(Agency)
 class AgencyAdmin(CuratorAdmin):
     resource_classes = [resources.AgencyResource]
@@ -90,6 +113,7 @@ class AgencyAdmin(CuratorAdmin):
     search_fields = ["name", "acronym", "slug"]
     autocomplete_fields = ["country", "parent", "sources"]
     prepopulated_fields = {"slug": ["acronym"]}
+    inlines = [ContactInline]
 
 
 class JurisdictionInline(AutocompleteInline):
@@ -117,7 +141,7 @@ class OfficeAdmin(CuratorAdmin):
     search_fields = ["name", "slug", "agency__name", "agency__acronym", "city__name"]
     autocomplete_fields = ["agency", "city", "sources"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [JurisdictionInline]
+    inlines = [ContactInline, JurisdictionInline]
     fieldsets = [
         (
             None,
@@ -132,11 +156,41 @@ class OfficeAdmin(CuratorAdmin):
                 ]
             },
         ),
-        (_("Where"), {"fields": ["city", "address", "phone", "website"]}),
+        (_("Where"), {"fields": ["city", "website"]}),
         (
             _("Dates, notes and sources"),
             {"fields": ["active_from", "active_to", "note", "sources"]},
         ),
+    ]
+
+
+@admin.register(Contact)
+class ContactAdmin(CuratorAdmin):
+    """Every contact point; the leads (values from unofficial pages) are the
+    ones to confirm, listed in the review queue too."""
+
+    resource_classes = [resources.ContactResource]
+    list_display = [
+        "value",
+        "kind",
+        "office",
+        "agency",
+        "as_of",
+        "standing",
+        "is_published",
+    ]
+    list_filter = ["standing", "is_published", "kind", "agency"]
+    list_select_related = ["office", "agency", "source"]
+    search_fields = ["value", "label_en", "label_es", "office__name", "agency__name"]
+    autocomplete_fields = ["office", "agency", "source"]
+    fieldsets = [
+        (None, {"fields": ["office", "agency", "kind", "value"]}),
+        (_("Shown beside it"), {"fields": ["label_en", "label_es", "languages"]}),
+        (
+            _("Source"),
+            {"fields": ["source", "quote", "as_of", "as_of_precision", "as_of_note"]},
+        ),
+        (_("Publication"), {"fields": ["standing", "is_published", "note"]}),
     ]
 
 

@@ -63,7 +63,11 @@ class AgreementViewSet(CollectionViewSet):
 class AgencyViewSet(CollectionViewSet):
     """Government bodies: US labour agencies, state agencies, foreign ministries."""
 
-    queryset = Agency.objects.select_related("country", "parent").order_by("slug")
+    queryset = (
+        Agency.objects.select_related("country", "parent")
+        .prefetch_related(serializers.public_contacts())
+        .order_by("slug")
+    )
     serializer_class = serializers.AgencySerializer
     filterset_class = filters.AgencyFilter
     resource_class = resources.AgencyResource
@@ -75,7 +79,9 @@ class OfficeViewSet(CollectionViewSet):
 
     queryset = (
         Office.objects.select_related("agency", "city__state")
-        .prefetch_related("jurisdictions__state", "sources")
+        .prefetch_related(
+            "jurisdictions__state", "sources", serializers.public_contacts()
+        )
         .order_by("slug")
     )
     serializer_class = serializers.OfficeSerializer

@@ -24,12 +24,15 @@ from collection.resources import (
     key,
 )
 
-from .dates import PartialDate
+from .dates import DatePrecision, PartialDate
 from .models import (
+    PHONE_KINDS,
     Agency,
     Agreement,
     AgreementSource,
     City,
+    Contact,
+    ContactPoint,
     Country,
     Document,
     Jurisdiction,
@@ -209,8 +212,6 @@ class OfficeResource(CollectionResource):
             "kind",
             "kind_note",
             "city",
-            "address",
-            "phone",
             "website",
             "active_from",
             "active_to",
@@ -239,6 +240,81 @@ class JurisdictionResource(CollectionResource):
             "source",
             "note",
         ]
+
+
+def read_partial_date(value: Any, column: str) -> PartialDate:
+    """A cell holding a date of known precision ("2021", "2021-05", a date)."""
+    if isinstance(value, datetime):
+        value = value.date()
+    text = value.isoformat() if isinstance(value, date) else cell_key(value)
+    try:
+        return PartialDate.parse(text)
+    except ValueError as error:
+        raise ValidationError({column: [str(error)]}) from None
+
+
+class ContactPointResource(CollectionResource):
+    """Contact points: one row per value as one source stated it. Phone numbers
+    may be written in any common form; they are stored and exported in E.164.
+    `as_of` keeps its precision ("2021", "2021-05", "2021-05-01")."""
+
+    as_of = fields.Field(column_name="as_of", readonly=True)
+    source = fields.Field("source", "source", SourceKeyWidget())
+
+    #: The columns after the owner's (office, agency or programme).
+    COLUMNS = (
+        "kind",
+        "value",
+        "label_en",
+        "label_es",
+        "languages",
+        "as_of",
+        "as_of_note",
+        "source",
+        "quote",
+        "standing",
+        "is_published",
+        "note",
+    )
+
+    def before_import_row(self, row: dict[str, Any], **kwargs: Any) -> None:
+        # The same number in another form is the same row: compare in E.164.
+        if row.get("kind") in PHONE_KINDS and row.get("value"):
+            try:
+                row["value"] = ContactPoint.normalized(
+                    row["kind"], cell_key(row["value"])
+                )
+            except ValidationError:
+                pass  # reported with the row by the model's validation
+        super().before_import_row(row, **kwargs)
+
+    def import_derived(self, instance: Any, row: Any) -> None:
+        if "as_of" in row:
+            stated = read_partial_date(row["as_of"], "as_of")
+            if stated.precision == DatePrecision.INTERVAL:
+                raise ValidationError({"as_of": [_("Give one date, not an interval.")]})
+            instance.as_of = stated.start
+            instance.as_of_precision = stated.precision
+
+    def dehydrate_as_of(self, contact: Any) -> str:
+        return contact.stated.iso()
+
+
+class ContactResource(ContactPointResource):
+    """The contact points of offices and agencies (one of the two per row)."""
+
+    collection = "contacts"
+
+    office = fields.Field("office", "office", key(Office))
+    agency = fields.Field("agency", "agency", key(Agency))
+
+    class Meta:
+        model = Contact
+        import_id_fields = ["office", "agency", "kind", "value", "source"]
+        fields = ["office", "agency", *ContactPointResource.COLUMNS]
+
+    def get_queryset(self) -> Any:
+        return Contact.objects.select_related("office", "agency", "source")
 
 
 class LawResource(CollectionResource):
@@ -314,14 +390,7 @@ class AgreementResource(CollectionResource):
         if "signed_on" not in row and instance.pk is None:
             row = {**row, "signed_on": ""}  # a new agreement, date not given: unknown
         if "signed_on" in row:
-            value = row["signed_on"]
-            if isinstance(value, datetime):
-                value = value.date()
-            text = value.isoformat() if isinstance(value, date) else cell_key(value)
-            try:
-                signed = PartialDate.parse(text)
-            except ValueError as error:
-                raise ValidationError({"signed_on": [str(error)]}) from None
+            signed = read_partial_date(row["signed_on"], "signed_on")
             instance.signed_on = signed.start
             instance.signed_on_end = signed.end
             instance.signed_on_precision = signed.precision

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -26,6 +27,9 @@ from .models import (
     Agreement,
     AgreementSource,
     City,
+    Contact,
+    ContactKind,
+    ContactPoint,
     Country,
     Document,
     Jurisdiction,
@@ -115,6 +119,52 @@ class WithSourcesMixin:
                 keys=validated_data.pop("source_urls"),
                 by=getattr(request, "user", None),
             )
+
+
+class ContactSerializer(serializers.Serializer):
+    """A public contact point, as embedded in its office, agency or programme."""
+
+    kind = serializers.ChoiceField(
+        choices=ContactKind.choices,
+        help_text="protection_line, hotline, main_phone, email, address, hours, "
+        "web_form or other.",
+    )
+    value = serializers.CharField(
+        help_text="Phone numbers in E.164 (an extension as ;ext=117); otherwise "
+        "as the source printed it."
+    )
+    display_value = serializers.CharField(
+        help_text="As shown on the site: US phone numbers in national form."
+    )
+    href = serializers.CharField(
+        help_text="A tel: or mailto: link, or the web form's address; empty "
+        "for addresses and hours."
+    )
+    label_en = serializers.CharField(help_text="What the value is for, in English.")
+    label_es = serializers.CharField(help_text="What the value is for, in Spanish.")
+    languages = serializers.CharField(
+        help_text="Languages served (comma-separated codes), where the source says."
+    )
+    as_of = serializers.SerializerMethodField(
+        help_text="When the source stated it: YYYY-MM-DD, YYYY-MM or YYYY."
+    )
+    as_of_note = serializers.CharField(
+        help_text="How the date is known, when the source does not print it."
+    )
+    source = SourceSerializer(help_text="Where the value was read.")  # type: ignore[assignment]  # a field named "source"
+    quote = serializers.CharField(help_text="The words it was read in.")
+
+    def get_as_of(self, contact: Any) -> str:
+        return str(contact.stated.iso())
+
+
+def public_contacts(model: type[ContactPoint] = Contact) -> Prefetch:
+    """A prefetch of a record's public contact points (`contacts`), in the
+    order a worker needs them: protection lines and hotlines first."""
+    return Prefetch(
+        "contacts",
+        queryset=model.objects.published().in_kind_order().select_related("source"),
+    )
 
 
 class OfficeRefSerializer(RefSerializer):
@@ -330,6 +380,13 @@ class AgencySerializer(CleanModelSerializer):
         help_text="The body it is part of (WHD and OSHA are part of DOL).",
     )
 
+    contacts = ContactSerializer(
+        many=True,
+        read_only=True,
+        help_text="Public contact points: national hotlines, which apply wherever "
+        "the agency does.",
+    )
+
     class Meta:
         model = Agency
         fields = [
@@ -342,6 +399,7 @@ class AgencySerializer(CleanModelSerializer):
             "level",
             "parent",
             "website",
+            "contacts",
             "note",
             "updated_at",
         ]
@@ -361,6 +419,13 @@ class JurisdictionSerializer(serializers.ModelSerializer):
         model = Jurisdiction
         fields = ["state", "county", "is_partial", "valid_from", "valid_to", "note"]
         read_only_fields = fields
+
+
+def first_value(owner: Any, kind: str) -> str:
+    """The first public contact of `kind` (from the prefetched contacts)."""
+    return next(
+        (contact.value for contact in owner.contacts.all() if contact.kind == kind), ""
+    )
 
 
 class OfficeSerializer(WithSourcesMixin, CleanModelSerializer):
@@ -383,10 +448,29 @@ class OfficeSerializer(WithSourcesMixin, CleanModelSerializer):
         read_only=True,
         help_text="The states and counties the office serves.",
     )
+    contacts = ContactSerializer(
+        many=True,
+        read_only=True,
+        help_text="Public contact points: protection line, phone, e-mail, address.",
+    )
+    address = serializers.SerializerMethodField(
+        help_text="The office's public street address, where one is on record "
+        "(the first address of `contacts`)."
+    )
+    phone = serializers.SerializerMethodField(
+        help_text="The office's public main phone in E.164, where one is on "
+        "record (the first main phone of `contacts`)."
+    )
     sources = SourceSerializer(
         many=True, read_only=True, help_text="Where the facts come from."
     )
     source_urls = SourceUrlsField()
+
+    def get_address(self, office: Office) -> str:
+        return first_value(office, ContactKind.ADDRESS)
+
+    def get_phone(self, office: Office) -> str:
+        return first_value(office, ContactKind.MAIN_PHONE)
 
     class Meta:
         model = Office
@@ -406,6 +490,7 @@ class OfficeSerializer(WithSourcesMixin, CleanModelSerializer):
             "active_from",
             "active_to",
             "jurisdictions",
+            "contacts",
             "note",
             "sources",
             "source_urls",

@@ -9,12 +9,20 @@ import factory
 from django.contrib.auth.models import Group, User
 
 from collection.roles import CURATOR, EVENT_EDITOR
-from outreach.models import Edition, Event, Organization, Outcome, Programme
+from outreach.models import (
+    Edition,
+    Event,
+    Organization,
+    Outcome,
+    Programme,
+    ProgrammeContact,
+)
 from registry.models import (
     Agency,
     Agreement,
     AgreementSource,
     City,
+    Contact,
     Country,
     Document,
     Jurisdiction,
@@ -194,6 +202,36 @@ class ProgrammeFactory(factory.django.DjangoModelFactory[Programme]):
     name = factory.Sequence(lambda n: f"Hotline {n}")
     slug = factory.Sequence(lambda n: f"hotline-{n}")
     kind = Programme.Kind.HOTLINE
+
+
+class ContactFactory(factory.django.DjangoModelFactory[Contact]):
+    """A public main phone of a consulate, as an official page stated it."""
+
+    class Meta:
+        model = Contact
+
+    office = factory.SubFactory("tests.factories.ConsulateFactory")
+    kind = "main_phone"
+    value = factory.Sequence(lambda n: f"+1713271{6800 + n % 1000:04d}")
+    as_of = date(2025, 9, 4)
+    as_of_precision = "day"
+    source = factory.SubFactory(SourceFactory)
+    standing = "current"
+    is_published = True
+
+
+class ProgrammeContactFactory(factory.django.DjangoModelFactory[ProgrammeContact]):
+    class Meta:
+        model = ProgrammeContact
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    kind = "hotline"
+    value = "+12133516800"
+    as_of = date(2025, 1, 1)
+    as_of_precision = "day"
+    source = factory.SubFactory(SourceFactory)
+    standing = "current"
+    is_published = True
 
 
 class EventFactory(factory.django.DjangoModelFactory[Event]):

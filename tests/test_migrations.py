@@ -43,6 +43,12 @@ MOVED = {
 }
 
 
+#: Collections added after the move (contacts): they do not exist in the
+#: layout before it, so migrating back drops them; they are left out here.
+ADDED_LATER = {"contacts", "programme-contacts"}
+ADDED_LATER_MODELS = {"registry.Contact", "outreach.ProgrammeContact"}
+
+
 def rows(model: Any) -> list[tuple[Any, ...]]:
     names = [field.attname for field in model._meta.concrete_fields]
     return list(model._default_manager.order_by("pk").values_list(*names))
@@ -51,6 +57,8 @@ def rows(model: Any) -> list[tuple[Any, ...]]:
 def snapshot() -> dict[str, Any]:
     history = {}
     for model in tracked_models():
+        if model._meta.label in ADDED_LATER_MODELS:
+            continue
         history_model = model.history.model
         history[model._meta.label] = rows(history_model)
         for name in m2m_field_names(model):
@@ -59,7 +67,11 @@ def snapshot() -> dict[str, Any]:
                 HistoricalRecords.m2m_models[field]
             )
     return {
-        "files": {name: export_dataset(name).export("csv") for name in COLLECTIONS},
+        "files": {
+            name: export_dataset(name).export("csv")
+            for name in COLLECTIONS
+            if name not in ADDED_LATER
+        },
         "history": history,
         "memberships": rows(Membership),
         "revision": rows(Revision),

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
+from public.views.common import GROUP_ROWS, SECTION_ROWS, map_view
 from tests import factories as f
 from tests.helpers import queries
 
@@ -78,6 +79,7 @@ def grow(world, n):
         )
         f.PartyFactory(agreement=agreement, office=office)
         f.PartyFactory(agreement=agreement, office=consulate, side="foreign")
+        f.PartyFactory(agreement=agreement, office=world.consulate, side="foreign")
         f.AgreementSourceFactory(agreement=agreement)
         f.PartyFactory(
             agreement=world.agreement, office=f.OfficeFactory(agency=world.whd)
@@ -93,7 +95,7 @@ def grow(world, n):
             starts_at=soon,
             title_en="Letter clinic",
         )
-        event.offices.add(office)
+        event.offices.add(office, world.consulate)
         event.topics.add(f.TopicFactory())
         world.event.offices.add(office)
         world.event.sources.add(f.SourceFactory())
@@ -110,11 +112,13 @@ PAGES = {
     "agreement list, filtered": ("/agreements/?agency=dol&country=mx&state=tx&year_from=2010&ordering=title_en", 10),
     "agreement": ("/agreements/houston-letter/", 7),
     "city list": ("/cities/", 1),
-    "city": ("/cities/houston-tx/", 9),
+    "city": ("/cities/houston-tx/", 18),  # whom to call: 4
     "agency list": ("/agencies/", 1),
-    "agency": ("/agencies/dol/", 10),
-    "office": ("/offices/mx-consulate-houston/", 7),
-    "country": ("/countries/mx/", 5),
+    "agency": ("/agencies/dol/", 15),
+    "office": ("/offices/mx-consulate-houston/", 12),
+    "find help": ("/help/", 1),
+    "find help, answered": ("/help/?zip=77036", 14),
+    "country": ("/countries/mx/", 7),
     "search": ("/search/?q=letter", 5),
     "labor rights week": ("/labor-rights-week/", 1),
     "edition": ("/labor-rights-week/2017/", 4),
@@ -141,6 +145,8 @@ def test_every_page_answers_in_english_and_spanish(client, world, name):
 def test_query_count_is_pinned_and_the_same_with_ten_times_the_data(
     client, world, name
 ):
+    """Ten times the data takes every bounded section of the city, country,
+    agency and office pages past its bound: the work stays the same."""
     path, expected = PAGES[name]
     before = queries(client, path)
     grow(world, 10)
@@ -196,9 +202,167 @@ def test_drafts_never_show_on_pages(client, world):
     assert client.get("/agreements/draft/").status_code == 404
 
 
+def section(page, title_id):
+    """The HTML of the page's <section> headed by the element `title_id`."""
+    return page.split(f'id="{title_id}"', 1)[1].split("</section>", 1)[0]
+
+
+@pytest.mark.parametrize(
+    "path, filters",
+    [
+        ("/countries/mx/", "country=mx"),
+        ("/agencies/dol/", "agency=dol"),
+        ("/cities/houston-tx/", "city=houston-tx"),
+        ("/offices/mx-consulate-houston/", "office=mx-consulate-houston"),
+    ],
+)
+def test_record_pages_show_the_most_recent_agreements_and_link_to_all(
+    client, world, path, filters
+):
+    grow(world, 10)
+    agreements = section(client.get(path).content.decode(), "agreements-title")
+    shown = re.findall(r'<a href="/agreements/([\w-]+)/">', agreements)
+    listed = client.get(f"/agreements/?{filters}")
+    total = listed.context["page_obj"].paginator.count
+    assert len(shown) == SECTION_ROWS < total
+    newest = [a.slug for a in listed.context["page_obj"].object_list[:SECTION_ROWS]]
+    assert shown == newest
+    assert f'<a href="/agreements/?{filters}">See all {total} agreements</a>' in (
+        agreements
+    )
+    # Spanish too.
+    spanish = section(client.get(f"/es{path}").content.decode(), "agreements-title")
+    assert f"Ver los {total} acuerdos" in spanish
+
+
+def test_a_short_section_has_no_see_all_link(client, world):
+    page = client.get("/countries/mx/").content.decode()
+    assert "See all" not in page
+    assert 'href="/agreements/?country=mx">Filter these agreements' in page
+
+
+def test_events_offices_and_partners_of_a_city_are_bounded(client, world):
+    grow(world, 10)
+    page = client.get("/cities/houston-tx/").content.decode()
+    events = section(page, "events-title")
+    assert events.count('<li class="card">') == 2 * SECTION_ROWS - 9  # 10 + 1 past
+    assert 'href="/labor-rights-week/">See all 12 events</a>' in events
+    offices = section(page, "offices-title")
+    assert offices.count('<li class="card">') == SECTION_ROWS
+    assert "Showing 10 of 24." in offices
+    assert "covers=houston-tx" in offices  # the download lists them all
+    partners = section(page, "partners-title")
+    assert partners.count("<li>") == SECTION_ROWS
+    assert "Showing 10 of 11." in partners
+
+
+def test_a_countrys_offices_are_grouped_by_state_and_each_group_bounded(client, world):
+    grow(world, 10)
+    offices = section(client.get("/countries/mx/").content.decode(), "offices-title")
+    assert '<h3 class="group-title">Texas</h3>' in offices
+    assert len(re.findall(r'href="/offices/[\w-]+/"', offices)) == GROUP_ROWS
+    assert "and 2 more offices here" in offices
+    assert "12 offices, by state." in offices
+    assert "/api/v1/offices/?country=mx" in offices
+
+
+def test_an_agency_counts_its_agreements_with_each_country(client, world):
+    grow(world, 10)
+    agreements = section(
+        client.get("/agencies/dol/").content.decode(), "agreements-title"
+    )
+    assert (
+        'href="/agreements/?agency=dol&amp;country=mx">Mexico</a> <span class="meta">(12)</span>'
+        in agreements
+    )
+    assert "?agency=dol&amp;country=us" not in agreements  # its own country
+
+
+def test_an_agencys_events_are_bounded(client, world):
+    grow(world, 10)
+    events = section(client.get("/agencies/dol/").content.decode(), "events-title")
+    assert events.count('<li class="card">') == SECTION_ROWS
+    assert 'href="/labor-rights-week/">See all 12 events</a>' in events
+
+
+def test_city_page_puts_what_covers_the_city_first_and_notes_last(client, world):
+    world.city.gateway_type = "post_ww2"
+    world.city.note = "Gateway type as the research article groups the city."
+    world.city.save()
+    page = client.get("/cities/houston-tx/").content.decode()
+    order = ["agreements-title", "events-title", "programmes-title", "offices-title",
+             "partners-title", "gateway-title", "notes-title"]  # fmt: skip
+    assert [page.index(f'id="{name}"') for name in order] == sorted(
+        page.index(f'id="{name}"') for name in order
+    )
+    gateway = section(page, "gateway-title")
+    assert "Post-World War II gateway" in gateway
+    assert "Few immigrants settled here before the Second World War" in gateway
+    notes = section(page, "notes-title")
+    assert "Notes from the registry" in page and "research article" in notes
+    spanish = client.get("/es/cities/houston-tx/").content.decode()
+    assert "Pocos inmigrantes se asentaron aquí" in spanish
+    assert "Notas del registro" in spanish
+
+
+def test_office_page_puts_agreements_and_events_first_and_notes_last(client, world):
+    world.consulate.kind_note = "Sources disagree on its rank."
+    world.consulate.note = "State inferred from city name."
+    world.consulate.save()
+    page = client.get("/offices/mx-consulate-houston/").content.decode()
+    order = ["agreements-title", "events-title", "facts-title", "notes-title"]
+    positions = [page.index(f'id="{name}"') for name in order]
+    assert positions == sorted(positions)
+    notes = section(page, "notes-title")
+    assert "Sources disagree on its rank." in notes
+    assert "State inferred from city name." in notes
+    assert "Sources disagree" not in page.split('id="notes-title"')[0]
+
+
+def test_maps_show_the_region_of_their_dots_or_nothing_for_one_dot(client, world):
+    dallas = f.CityFactory(state=world.texas, latitude=32.78, longitude=-96.80)
+    f.ConsulateFactory(agency=world.sre, city=dallas)
+    country = client.get("/countries/mx/").content.decode()
+    viewbox = re.search(r'<svg viewBox="([\d. ]+)"', country).group(1)
+    x, y, width, height = map(float, viewbox.split())
+    assert width < 400 and abs(width / height - 960 / 600) < 0.01
+    for dot in re.findall(r'cx="([\d.]+)" cy="([\d.]+)"', country):
+        assert x < float(dot[0]) < x + width and y < float(dot[1]) < y + height
+    # Spanish writes no decimal comma into the SVG.
+    assert viewbox in client.get("/es/countries/mx/").content.decode()
+    # One office, one city: no map.
+    assert "<svg" not in client.get("/offices/mx-consulate-houston/").content.decode()
+
+
+def test_the_whole_map_is_shown_when_the_dots_span_the_country():
+    points = [{"x": 40.0, "y": 100.0}, {"x": 930.0, "y": 500.0}]
+    assert map_view(points)["viewbox"] == "0.0 0.0 960.0 600.0"
+    points = [{"x": 100.0, "y": 100.0}, {"x": 900.0, "y": 500.0}]
+    assert map_view(points)["viewbox"] == "60.0 25.0 880.0 550.0"
+    assert map_view([])["viewbox"] == "0.0 0.0 960.0 600.0"
+
+
+def test_agreement_filters_fold_behind_one_control_open_when_a_filter_is_set(
+    client, world
+):
+    closed = client.get("/agreements/").content.decode()
+    assert '<details class="filters">' in closed
+    assert "<summary>Filter</summary>" in closed
+    opened = client.get("/agreements/?kind=alliance&city=houston-tx").content.decode()
+    assert '<details class="filters" open>' in opened
+    assert "(2 active)" in opened
+    # A filter the form does not show (from a "See all" link) is kept and named.
+    assert '<input type="hidden" name="city" value="houston-tx">' in opened
+    assert "Also filtered by: City: Houston" in opened
+    assert 'href="?kind=alliance">remove</a>' in opened
+    spanish = client.get("/es/agreements/?city=houston-tx").content.decode()
+    assert "<summary>Filtros" in spanish and "(1 activo)" in spanish
+
+
 #: Which column of a collection's CSV names the row, and where its page is.
 CSV_KEYS = {
     "agreements": ("slug", "/agreements/"),
+    "offices": ("slug", "/offices/"),
     "events": ("slug", "/events/"),
     "cities": ("slug", "/cities/"),
     "agencies": ("slug", "/agencies/"),

@@ -217,11 +217,21 @@ def test_structured_data_on_agreement_event_and_office_pages(client, agreement):
         event_data["eventAttendanceMode"]
         == "https://schema.org/OnlineEventAttendanceMode"
     )
-    office = f.ConsulateFactory(phone="+1 713 271 6800")
+    office = f.ConsulateFactory(city=f.CityFactory())
+    f.ContactFactory(office=office, value="+17132716800")
+    f.ContactFactory(office=office, kind="address", value="3200 Rogerdale Rd.")
+    f.ContactFactory(
+        office=office,
+        kind="main_phone",
+        value="+13127382383",
+        standing="lead",
+        is_published=False,
+    )
     office_data = json_ld(client.get(office.get_absolute_url()))
     assert (
         office_data["@type"] == "GovernmentOffice"
-        and office_data["telephone"] == "+1 713 271 6800"
+        and office_data["telephone"] == "+17132716800"
+        and office_data["address"]["streetAddress"] == "3200 Rogerdale Rd."
     )
 
 

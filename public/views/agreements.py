@@ -3,8 +3,10 @@ citation, and the correction form."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.core.cache import cache
 from django.db.models import F, Prefetch, QuerySet
@@ -13,6 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 from rest_framework.throttling import BaseThrottle
@@ -32,6 +35,27 @@ AGREEMENT_ORDERINGS = {
     "-updated_at": ("-updated_at",),
 }
 CORRECTIONS_PER_HOUR = 5
+#: The filters the list's form shows; the API's other filters (from a "See
+#: all" link: ?city=, ?office=, ...) are kept in the form as hidden fields.
+FORM_FILTERS = (
+    "q",
+    "agency",
+    "country",
+    "kind",
+    "status",
+    "state",
+    "year_from",
+    "year_to",
+)
+#: Names for the filters the form does not show.
+OTHER_FILTER_LABELS = {
+    "city": gettext_lazy("City"),
+    "office": gettext_lazy("Office"),
+    "scope": gettext_lazy("Scope"),
+    "framework": gettext_lazy("Rests on"),
+    "law": gettext_lazy("Law"),
+    "topic": gettext_lazy("Topic"),
+}
 
 
 class AgreementListView(ListView):
@@ -77,8 +101,12 @@ class AgreementListView(ListView):
     def facet_context(self) -> dict[str, Any]:
         request = self.request
         filters_only = query_without(request, "page", "ordering")
+        other_filters = self.other_filters()
         return {
             "filterset": self.filterset,
+            "active_filters": len(other_filters)
+            + sum(1 for name in FORM_FILTERS if request.GET.get(name)),
+            "other_filters": other_filters,
             "facets": {
                 "agencies": Agency.objects.us().order_by("name"),
                 "countries": Country.objects.foreign().order_by("name_en"),
@@ -92,6 +120,34 @@ class AgreementListView(ListView):
             "feed_url": reverse("public:agreement-feed")
             + (f"?{filters_only}" if filters_only else ""),
         }
+
+    def other_filters(self) -> list[dict[str, Any]]:
+        """The filters set in the URL that the form does not show, each with
+        its value as read (a city's name rather than its slug, when known)
+        and the query string without it."""
+        request = self.request
+        cleaned = getattr(self.filterset.form, "cleaned_data", {})
+        found = []
+        for name, value in request.GET.items():
+            if name in FORM_FILTERS or name not in self.filterset.filters or not value:
+                continue
+            shown = cleaned.get(name) or value
+            field = self.filterset.form.fields.get(name)
+            if isinstance(field, forms.ChoiceField) and not isinstance(
+                field, forms.ModelChoiceField
+            ):
+                choices = cast(Iterable[tuple[Any, Any]], field.choices)
+                shown = dict(choices).get(value, value)
+            found.append(
+                {
+                    "name": name,
+                    "value": value,
+                    "label": OTHER_FILTER_LABELS.get(name, name),
+                    "shown": shown,
+                    "remove": query_without(request, name, "page"),
+                }
+            )
+        return found
 
 
 def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:

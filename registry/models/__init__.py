@@ -6,6 +6,7 @@
 - vocabulary: laws and topics
 - agreements: agreements, parties, their sources and documents
 - status: an agreement's derived status, in Python and in SQL, side by side
+- contacts: how to reach an office or agency (phones, addresses)
 - corrections: visitors' correction reports
 """
 
@@ -25,6 +26,15 @@ from .agreements import (
     Party,
     hide_draft_references,
 )
+from .contacts import (
+    PHONE_KINDS,
+    Contact,
+    ContactKind,
+    ContactPoint,
+    ContactQuerySet,
+    Standing,
+    parse_phone,
+)
 from .corrections import CorrectionReport
 from .places import City, Country, GatewayType, State, validate_time_zone
 from .sources import Source, SourcedQuerySetMixin
@@ -33,12 +43,17 @@ from .vocabulary import Law, Topic
 
 __all__ = [
     "EXPIRING_WITHIN_DAYS",
+    "PHONE_KINDS",
     "Agency",
     "AgencyQuerySet",
     "Agreement",
     "AgreementQuerySet",
     "AgreementSource",
     "City",
+    "Contact",
+    "ContactKind",
+    "ContactPoint",
+    "ContactQuerySet",
     "CorrectionReport",
     "Country",
     "Document",
@@ -51,8 +66,10 @@ __all__ = [
     "Party",
     "Source",
     "SourcedQuerySetMixin",
+    "Standing",
     "State",
     "Topic",
     "hide_draft_references",
+    "parse_phone",
     "validate_time_zone",
 ]

@@ -3,12 +3,23 @@ staff who belong to an office."""
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -155,6 +166,78 @@ class OfficeQuerySet(SourcedQuerySetMixin, models.QuerySet["Office"]):
                 )
         return self.filter(pk__in=Office.objects.filter(covering).values("pk"))
 
+    def serving(self, state: State, county: str, day: date) -> OfficeQuerySet:
+        """Offices whose jurisdiction on `day` names the county, or covers its
+        whole state; annotated with `served_by_county` (True when the county
+        is named, the more exact answer)."""
+        valid = (
+            Q(jurisdictions__valid_from__isnull=True)
+            | Q(jurisdictions__valid_from__lte=day)
+        ) & (
+            Q(jurisdictions__valid_to__isnull=True)
+            | Q(jurisdictions__valid_to__gte=day)
+        )
+        by_county = Q(jurisdictions__state=state, jurisdictions__county__iexact=county)
+        by_state = Q(
+            jurisdictions__state=state,
+            jurisdictions__county="",
+            jurisdictions__is_partial=False,
+        )
+        named = Office.objects.filter(by_county & valid).values("pk")
+        whole_state = Office.objects.filter(by_state & valid).values("pk")
+        return (
+            self.open_on(day)
+            .filter(Q(pk__in=named) | Q(pk__in=whole_state))
+            .annotate(
+                served_by_county=Case(
+                    When(pk__in=named, then=Value(True)),
+                    default=Value(False),
+                    output_field=models.BooleanField(),
+                )
+            )
+        )
+
+    def nearest_in(
+        self, state: State, latitude: float, longitude: float, day: date
+    ) -> OfficeQuerySet:
+        """Offices in the state's cities, nearest first (to the point given),
+        leaving out those whose area in the state on `day` is a list of
+        counties (they serve exactly those). For when no service area on record
+        covers a place."""
+        valid_county = Office.objects.filter(
+            Q(jurisdictions__state=state)
+            & ~Q(jurisdictions__county="")
+            & (
+                Q(jurisdictions__valid_from__isnull=True)
+                | Q(jurisdictions__valid_from__lte=day)
+            )
+            & (
+                Q(jurisdictions__valid_to__isnull=True)
+                | Q(jurisdictions__valid_to__gte=day)
+            )
+        ).values("pk")
+        state_wide = Office.objects.filter(
+            jurisdictions__state=state, jurisdictions__county=""
+        ).values("pk")
+        # Squared distance on a plane stretched by the latitude: enough to
+        # rank offices within one state.
+        stretch = math.cos(math.radians(latitude))
+        d_lat = Cast("city__latitude", models.FloatField()) - Value(latitude)
+        d_lon = (
+            Cast("city__longitude", models.FloatField()) - Value(longitude)
+        ) * Value(stretch)
+        return (
+            self.open_on(day)
+            .filter(city__state=state, city__latitude__isnull=False)
+            .exclude(Q(pk__in=valid_county) & ~Q(pk__in=state_wide))
+            .annotate(
+                distance=ExpressionWrapper(
+                    d_lat * d_lat + d_lon * d_lon, output_field=models.FloatField()
+                )
+            )
+            .order_by("distance", "name")
+        )
+
     def for_agency(self, agency: Agency) -> OfficeQuerySet:
         return self.filter(agency_id__in=Agency.objects.descendant_ids(agency))
 
@@ -254,15 +337,6 @@ class Office(models.Model):
         related_name="offices",
         verbose_name=_("city"),
         help_text=_("Empty when no source says where the office is."),
-    )
-    address = models.CharField(
-        _("address"),
-        max_length=300,
-        blank=True,
-        help_text=_("Street address, shown publicly."),
-    )
-    phone = models.CharField(
-        _("phone"), max_length=40, blank=True, help_text=_("Public phone number.")
     )
     website = models.URLField(
         _("website"), blank=True, help_text=_("Official website.")

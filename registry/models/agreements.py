@@ -68,6 +68,11 @@ class AgreementQuerySet(SourcedQuerySetMixin, PublishableQuerySet["Agreement"]):
     def for_office(self, office: Office) -> AgreementQuerySet:
         return self.filter(pk__in=office.parties.values("agreement_id"))
 
+    def for_offices(self, offices: Any) -> AgreementQuerySet:
+        """Agreements with any of `offices` (records or ids) as a party."""
+        parties = Party.objects.filter(office__in=offices)
+        return self.filter(pk__in=parties.values("agreement_id"))
+
     def for_country(self, country: Country) -> AgreementQuerySet:
         parties = Party.objects.filter(
             Q(agency__country=country) | Q(office__agency__country=country)
@@ -695,7 +700,7 @@ class Document(models.Model):
 
     class Meta:
         permissions = transfer_permissions("document", "documents")
-        ordering = ["agreement", "language", "kind"]
+        ordering = ["agreement", "language", "kind", "url"]
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         constraints = [

@@ -155,4 +155,4 @@ def test_download_query_counts_are_pinned_and_do_not_grow_with_data(client, data
     assert after == before
     assert before["/data/"] == 0 and before["/data/latest/datapackage.json"] == 1
     assert before["/data/latest/agreements.csv"] == 5
-    assert before["/data/latest/registry.zip"] == 30
+    assert before["/data/latest/registry.zip"] == 32

@@ -58,6 +58,7 @@ def user(name, group=None, **kwargs):
 def every_kind_of_row():
     """One row for every section of the radar, as of today."""
     today = timezone.localdate()
+    f.ContactFactory(standing="lead", is_published=False)
     report(agreement=f.AgreementFactory())
     expiring = f.AgreementFactory(
         signed_on=date(2025, 1, 1), expires_on=today + timedelta(days=30)
@@ -247,11 +248,11 @@ def test_drafts_awaiting_publication():
 
 def test_radar_takes_a_fixed_number_of_queries(django_assert_num_queries):
     every_kind_of_row()
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         build_radar()
     for _ in range(3):
         every_kind_of_row()
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         radar = build_radar()
     # What the page and the mail show is fetched already.
     with django_assert_num_queries(0):
@@ -264,6 +265,7 @@ def test_radar_takes_a_fixed_number_of_queries(django_assert_num_queries):
         [str(a.renews) for a in radar.draft_agreements]
         [str(e.host_office) for e in radar.draft_events]
         [str(r.agreement) for r in radar.open_reports]
+        [(str(c.owner), c.source.host) for c in radar.contact_leads]
 
 
 # The admin page
@@ -361,8 +363,8 @@ def test_review_page_is_pinned_and_flat(client):
     for _ in range(4):
         every_kind_of_row()
     many = queries(client, REVIEW)
-    # The session, the curator, their permissions (2), then the radar (16).
-    assert (few, many) == (20, 20)
+    # The session, the curator, their permissions (2), then the radar (17).
+    assert (few, many) == (21, 21)
 
 
 def test_admin_index_links_to_the_review_page_for_curators_only(client):

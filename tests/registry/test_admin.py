@@ -9,12 +9,20 @@ from django.contrib import admin
 from django.urls import reverse
 
 from collection.history import is_history_model
-from outreach.models import Edition, Event, Organization, Outcome, Programme
+from outreach.models import (
+    Edition,
+    Event,
+    Organization,
+    Outcome,
+    Programme,
+    ProgrammeContact,
+)
 from registry.models import (
     Agency,
     Agreement,
     AgreementSource,
     City,
+    Contact,
     CorrectionReport,
     Country,
     Document,
@@ -110,6 +118,8 @@ MAKERS: dict[type, Callable[[], object]] = {
     CorrectionReport: lambda: CorrectionReport.objects.create(
         agreement=f.AgreementFactory(), page_url="/agreements/x/", message="Wrong date"
     ),
+    Contact: f.ContactFactory,
+    ProgrammeContact: f.ProgrammeContactFactory,
     Membership: lambda: Membership.objects.create(
         user=f.event_editor(f"editor-{Membership.objects.count()}"),
         office=f.ConsulateFactory(),
@@ -122,13 +132,13 @@ CHANGELIST = {
     Country: 7, State: 8, Source: 9, City: 9, Agency: 8, Office: 9, Jurisdiction: 8,
     Law: 7, Agreement: 9, Party: 9, Document: 7, Topic: 7, Edition: 9,
     Organization: 7, Programme: 7, Event: 11, Outcome: 8, CorrectionReport: 9,
-    Membership: 7,
+    Membership: 7, Contact: 8, ProgrammeContact: 7,
 }  # fmt: skip
 CHANGE = {
-    Country: 6, State: 7, Source: 6, City: 10, Agency: 9, Office: 13, Jurisdiction: 9,
+    Country: 6, State: 7, Source: 6, City: 10, Agency: 10, Office: 14, Jurisdiction: 9,
     Law: 6, Agreement: 19, Party: 9, Document: 7, Topic: 6, Edition: 9,
-    Organization: 9, Programme: 15, Event: 21, Outcome: 8, CorrectionReport: 7,
-    Membership: 10,
+    Organization: 9, Programme: 16, Event: 21, Outcome: 8, CorrectionReport: 7,
+    Membership: 10, Contact: 8, ProgrammeContact: 8,
 }  # fmt: skip
 ADD = dict.fromkeys(MAKERS, 5)
 ADD.update({State: 6, Event: 6})  # events: is the user a curator?
