@@ -30,6 +30,8 @@ PAGE_TYPES = {
     "event": "/events/2016-houston-kick-off/",
     "search": "/search/?q=migracion",
     "open-data": "/data/",
+    "help": "/help/?zip=77036",
+    "help-es": "/es/help/?zip=77036",
     "city-es": "/es/cities/houston-tx/",
     "not-found": "/agreements/no-such-agreement/",
 }

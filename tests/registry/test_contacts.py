@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 import tablib
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -228,3 +229,8 @@ def test_leads_are_listed_in_the_review_queue(client):
     text = client.get("/admin/review/").content.decode()
     assert "Contacts to confirm (1)" in text
     assert lead.display_value in text
+    # And in the daily mail.
+    out = io.StringIO()
+    call_command("registry_radar", "--dry-run", stdout=out)
+    assert "Contacts to confirm (1)" in out.getvalue()
+    assert lead.display_value in out.getvalue()

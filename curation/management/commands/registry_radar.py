@@ -189,6 +189,12 @@ def digest_sections(radar: Radar) -> list[Section]:
             str,
             _("No draft events."),
         ),
+        section(
+            _("Contacts to confirm"),
+            radar.contact_leads,
+            lambda c: f"{c.display_value} ({c.get_kind_display()}), {c.owner}",
+            _("No contact waits for confirmation."),
+        ),
     ]
     return sections
 
