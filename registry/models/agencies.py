@@ -149,6 +149,15 @@ class Agency(models.Model):
         return self.level in {self.Level.FEDERAL, self.Level.STATE, self.Level.LOCAL}
 
 
+def jurisdiction_valid_on(day: date) -> Q:
+    """An office's jurisdiction (`jurisdictions__`) in force on `day`: the
+    validity dates, where known, include it."""
+    return (
+        Q(jurisdictions__valid_from__isnull=True)
+        | Q(jurisdictions__valid_from__lte=day)
+    ) & (Q(jurisdictions__valid_to__isnull=True) | Q(jurisdictions__valid_to__gte=day))
+
+
 class OfficeQuerySet(SourcedQuerySetMixin, models.QuerySet["Office"]):
     def for_city(self, city: City) -> OfficeQuerySet:
         """Offices in the city, or whose jurisdiction covers it."""
@@ -170,13 +179,7 @@ class OfficeQuerySet(SourcedQuerySetMixin, models.QuerySet["Office"]):
         """Offices whose jurisdiction on `day` names the county, or covers its
         whole state; annotated with `served_by_county` (True when the county
         is named, the more exact answer)."""
-        valid = (
-            Q(jurisdictions__valid_from__isnull=True)
-            | Q(jurisdictions__valid_from__lte=day)
-        ) & (
-            Q(jurisdictions__valid_to__isnull=True)
-            | Q(jurisdictions__valid_to__gte=day)
-        )
+        valid = jurisdiction_valid_on(day)
         by_county = Q(jurisdictions__state=state, jurisdictions__county__iexact=county)
         by_state = Q(
             jurisdictions__state=state,
@@ -207,14 +210,7 @@ class OfficeQuerySet(SourcedQuerySetMixin, models.QuerySet["Office"]):
         valid_county = Office.objects.filter(
             Q(jurisdictions__state=state)
             & ~Q(jurisdictions__county="")
-            & (
-                Q(jurisdictions__valid_from__isnull=True)
-                | Q(jurisdictions__valid_from__lte=day)
-            )
-            & (
-                Q(jurisdictions__valid_to__isnull=True)
-                | Q(jurisdictions__valid_to__gte=day)
-            )
+            & jurisdiction_valid_on(day)
         ).values("pk")
         state_wide = Office.objects.filter(
             jurisdictions__state=state, jurisdictions__county=""

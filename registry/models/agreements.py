@@ -66,7 +66,7 @@ class AgreementQuerySet(SourcedQuerySetMixin, PublishableQuerySet["Agreement"]):
         return self.filter(pk__in=parties.values("agreement_id"))
 
     def for_office(self, office: Office) -> AgreementQuerySet:
-        return self.filter(pk__in=office.parties.values("agreement_id"))
+        return self.for_offices([office])
 
     def for_offices(self, offices: Any) -> AgreementQuerySet:
         """Agreements with any of `offices` (records or ids) as a party."""
