@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from django.db.models import F, Q
 from django.utils import timezone
@@ -28,7 +27,6 @@ from registry.models import (
     Agency,
     Agreement,
     Contact,
-    ContactKind,
     Office,
     State,
 )
@@ -72,14 +70,6 @@ class ServingOffice:
 
 
 @dataclass
-class Call:
-    """One number or address to try, with whose it is."""
-
-    contact: Contact
-    owner: Any  # the Office or Agency
-
-
-@dataclass
 class Help:
     place: Place
     state: State
@@ -94,33 +84,6 @@ class Help:
     upcoming_events: list[Event]
     recent_events: list[Event]
     programmes: list[Programme]
-
-    @property
-    def calls(self) -> list[Call]:
-        """Whom to call first, in order: the consulate's protection line, the
-        agencies' hotlines (CIAM among them), then the local offices."""
-        protection = [
-            Call(contact, serving.office)
-            for serving in self.consulates
-            for contact in serving.contacts
-            if contact.kind == ContactKind.PROTECTION_LINE
-        ]
-        hotlines = [Call(contact, contact.agency) for contact in self.hotlines]
-        local = [
-            Call(contact, serving.office)
-            for serving in [*self.consulates, *self.agency_offices]
-            for contact in serving.contacts
-            if contact.kind != ContactKind.PROTECTION_LINE
-        ]
-        return [*protection, *hotlines, *local]
-
-    @property
-    def has_nearest_only(self) -> bool:
-        return any(serving.is_nearest for serving in self.consulates)
-
-    @property
-    def offices(self) -> list[Office]:
-        return [s.office for s in [*self.consulates, *self.agency_offices]]
 
 
 def places_for(
