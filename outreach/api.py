@@ -169,5 +169,5 @@ class HelpView(APIView):
 
 
 def _text(request: Request, name: str) -> str:
-    """A query parameter as text, NUL bytes and all (they simply match nothing)."""
-    return str(request.query_params.get(name, ""))[:100].replace("\x00", "")
+    """A query parameter as text (`places_for` refuses what it cannot read)."""
+    return str(request.query_params.get(name, ""))[:100]

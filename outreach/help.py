@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import F, Q
 from django.utils import timezone
@@ -92,6 +93,8 @@ def places_for(
     """The places a question names: a ZIP code's county (or counties), or a
     state's county. Raises HelpQueryError with what to do instead."""
     zip_code, state, county = zip_code.strip(), state.strip(), county.strip()
+    if "\x00" in zip_code + state + county:
+        raise HelpQueryError(_("Null characters are not allowed."))
     if zip_code:
         try:
             places = places_for_zip(zip_code)
@@ -211,17 +214,16 @@ def whom_to_call(
 
     # National hotlines apply wherever their agency does: the US federal
     # agencies' everywhere; a foreign ministry's (Mexico's CIAM) wherever one of
-    # its consulates serves.
-    foreign_agencies = {s.office.agency_id for s in consulates}
-    foreign_agencies |= {
+    # its consulates serves, and everywhere no consulate is on record (the line
+    # can say which consulate serves).
+    foreign_agencies: Any = {s.office.agency_id for s in consulates} | {
         s.office.agency.parent_id for s in consulates if s.office.agency.parent_id
     }
+    if not consulates:
+        foreign_agencies = Agency.objects.exclude(country__code="us").values("pk")
     hotlines = list(
         Contact.objects.published()
-        .filter(
-            Q(agency__level=Agency.Level.FEDERAL, agency__country__code="us")
-            | Q(agency__in=foreign_agencies)
-        )
+        .national_lines(foreign_agencies)
         .select_related("agency", "source")
         .in_kind_order()[:20]
     )

@@ -75,6 +75,8 @@ def test_a_county_is_found_by_name_in_any_form():
         ("92101", "mx-consulate-san-diego", "county"),
         ("06902", "mx-consulate-boston", "state"),  # Connecticut since 2022
         ("30303", "mx-consulate-atlanta", "state"),  # Georgia
+        ("59101", "mx-consulate-boise", "state"),  # Montana
+        ("96813", "mx-consulate-san-francisco", "county"),  # Honolulu
     ],
 )
 def test_the_consulate_serving_a_zip_code_today(zip_code, office, basis):
@@ -166,13 +168,17 @@ def test_a_state_alone_lists_its_counties_to_choose_from(client):
 @pytest.mark.usefixtures("seed")
 @pytest.mark.django_db
 def test_a_county_with_no_consulate_on_record_says_what_to_do(client):
-    # Montana: no consulate's service area covers it, none sits there.
-    response = client.get("/help/", {"zip": "59101"})
+    # Fargo, North Dakota: no consulate's service area on record covers it, and
+    # none sits in the state.
+    response = client.get("/help/", {"zip": "58102"})
     assert response.status_code == 200
     text = response.content.decode()
-    if "Your consulate" not in text:
-        assert "No consulate's service area covering this county is on record" in text
+    assert "Your consulate" not in text
+    assert "No consulate's service area covering this county is on record" in text
     assert 'href="tel:+1-866-487-9243"' in text  # the national lines still answer
+    # Mexico's CIAM answers where no consulate is on record: it can say which
+    # consulate serves.
+    assert 'href="tel:+1-520-623-7874"' in text
 
 
 @pytest.mark.usefixtures("seed")
@@ -205,6 +211,8 @@ def test_the_api_gives_the_same_answer(client):
         ({}, 400),
         ({"state": "tx", "county": "Nowhere"}, 404),
         ({"zip": "7\x0036"}, 400),
+        ({"zip": "77036\x00"}, 400),
+        ({"state": "tx", "county": "Har\x00ris"}, 400),
     ],
 )
 def test_the_api_refuses_what_it_cannot_answer(client, params, status):

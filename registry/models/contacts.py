@@ -23,6 +23,7 @@ from collection.history import tracked
 from collection.models import PublishableQuerySet, localized, transfer_permissions
 
 from ..dates import DatePrecision, PartialDate
+from .agencies import Agency
 from .sources import Source
 
 # Numbers without a country code are read as US numbers.
@@ -96,6 +97,15 @@ class ContactQuerySet(PublishableQuerySet[Any]):
         agencies = [office.agency_id, office.agency.parent_id]
         return self.filter(
             Q(office=office) | Q(agency_id__in=[pk for pk in agencies if pk])
+        )
+
+    def national_lines(self, agencies: Any = ()) -> ContactQuerySet:
+        """The lines that apply wherever their agency does: every US federal
+        agency's, and those of `agencies` (e.g. the SRE's CIAM where one of its
+        consulates serves)."""
+        return self.filter(
+            Q(agency__level=Agency.Level.FEDERAL, agency__country__code="us")
+            | Q(agency__in=agencies)
         )
 
     def in_kind_order(self) -> ContactQuerySet:
