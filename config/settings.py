@@ -100,12 +100,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Shared cache (and later throttling) in Redis when REDIS_URL is set; a per-process
 # memory cache otherwise, which is enough for one `make run` process.
 REDIS_URL = env("REDIS_URL", default="")
+# The Redis cache fails open (collection.cache): while Redis is down, pages are
+# built afresh and throttles let requests through, instead of a 500.
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "collection.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "registry",
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
         }
     }
 else:
@@ -169,8 +172,21 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = (
     if REDIS_URL
     else "import_export.tmp_storages.TempFolderStorage"
 )
-#: The largest spreadsheet the admin accepts, in bytes.
+# Every import (admin, command line, seed) is bounded (docs/curation.md): a file
+# over a cap is refused whole, with a message, before any row is read further.
+#: The largest spreadsheet the admin accepts, in bytes (as uploaded).
 IMPORT_MAX_UPLOAD_SIZE = env.int("IMPORT_MAX_UPLOAD_SIZE", default=10 * 1024 * 1024)
+#: The most rows one file may hold (the header not counted).
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
+#: The most cells (rows × columns) one file may hold.
+IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=2_000_000)
+#: The most bytes an XLSX file may hold once decompressed.
+IMPORT_MAX_DECOMPRESSED_SIZE = env.int(
+    "IMPORT_MAX_DECOMPRESSED_SIZE", default=64 * 1024 * 1024
+)
+#: Seconds the admin keeps an uploaded file between its preview and the
+#: confirmation; it is deleted sooner when the import is refused or confirmed.
+IMPORT_PREVIEW_TTL = env.int("IMPORT_PREVIEW_TTL", default=15 * 60)
 SIMPLE_HISTORY_REVERT_DISABLED = True
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"

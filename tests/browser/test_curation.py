@@ -60,13 +60,13 @@ def test_an_event_editor_adds_their_consulates_event(browser, site):
     event = Event.objects.get(slug="2027-houston-opening")
     assert event.history.get().history_user.username == "houston-editor"
     page.goto(f"{site}/cities/houston-tx/")
-    assert page.get_by_role(
-        "link", name="Labor Rights Week 2027 opening in Houston"
-    ).is_visible()
+    expect(
+        page.get_by_role("link", name="Labor Rights Week 2027 opening in Houston")
+    ).to_be_visible()
     page.goto(f"{site}/es/cities/houston-tx/")
-    assert page.get_by_text(
-        "Inauguración de la Semana de Derechos Laborales 2027"
-    ).is_visible()
+    expect(
+        page.get_by_text("Inauguración de la Semana de Derechos Laborales 2027")
+    ).to_be_visible()
     calendar = page.request.get(f"{site}/events.ics?city=houston-tx").text()
     assert "UID:event-2027-houston-opening@labour-agreements-registry" in calendar
     context.close()

@@ -5,6 +5,7 @@ the agreements covering the place and the events near it."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from registry.models import PHONE_KINDS, Contact
 from tests.browser.conftest import PHONE, open_page
@@ -47,9 +48,9 @@ def test_from_the_home_page_to_a_number_for_77036(browser, site, language):
     # Action 1: type the ZIP code; action 2: press the button.
     page.get_by_label(words["zip"]).fill("77036")
     page.get_by_role("button", name=words["button"], exact=True).first.click()
-    assert re.search(r"/help/\?zip=77036$", page.url)
+    page.wait_for_url(re.compile(r"/help/\?zip=77036$"))
 
-    assert page.get_by_role("heading", name=words["call"]).is_visible()
+    expect(page.get_by_role("heading", name=words["call"])).to_be_visible()
     links = tel_links(page)
     numbers = {links.nth(i).get_attribute("href") for i in range(links.count())}
     # The agencies' national lines and Mexico's CIAM, each a tap away.
@@ -59,7 +60,7 @@ def test_from_the_home_page_to_a_number_for_77036(browser, site, language):
         "tel:+1-520-623-7874",
     } <= numbers
     wage_line = page.locator("a[href='tel:+1-866-487-9243']").first
-    assert wage_line.is_visible()
+    expect(wage_line).to_be_visible()
     assert wage_line.inner_text() == "(866) 487-9243"
     assert words["as_of"] in wage_line.locator("xpath=..").inner_text()
     # The consulate's own line, where a public number is on record.
@@ -67,16 +68,16 @@ def test_from_the_home_page_to_a_number_for_77036(browser, site, language):
         office__slug="mx-consulate-houston", kind__in=PHONE_KINDS
     )
     for contact in own:
-        assert page.locator(f"a[href='{contact.href}']").first.is_visible()
+        expect(page.locator(f"a[href='{contact.href}']").first).to_be_visible()
 
     # The agreements covering the ZIP code, each with its status.
-    assert page.get_by_role("heading", name=words["agreements"]).is_visible()
+    expect(page.get_by_role("heading", name=words["agreements"])).to_be_visible()
     agreements = page.locator("section[aria-labelledby=agreements-title] .card")
     assert agreements.count() >= 1
     assert agreements.first.locator(".status").inner_text().strip()
 
     # The events near it.
-    assert page.get_by_role("heading", name=words["events"]).is_visible()
+    expect(page.get_by_role("heading", name=words["events"])).to_be_visible()
     events = page.locator("section[aria-labelledby=events-title] .card-title a")
     assert events.count() >= 1
 
@@ -92,7 +93,9 @@ def test_without_a_zip_code_a_state_and_county_lead_there_too(browser, site):
     page.get_by_label("State").select_option("tx")
     page.get_by_label("County").fill("Lubbock")
     page.locator("details button[type=submit]").click()
-    assert "state=tx" in page.url and "county=Lubbock" in page.url
-    assert page.get_by_role("heading", name="Whom to call first").is_visible()
-    assert page.get_by_role("link", name=re.compile("Albuquerque")).first.is_visible()
+    page.wait_for_url(re.compile(r"/help/\?.*state=tx.*county=Lubbock"))
+    expect(page.get_by_role("heading", name="Whom to call first")).to_be_visible()
+    expect(
+        page.get_by_role("link", name=re.compile("Albuquerque")).first
+    ).to_be_visible()
     context.close()

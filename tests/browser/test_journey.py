@@ -2,10 +2,12 @@
 home → a city → an agreement → Spanish → the Labor Rights Week edition → the
 edition's calendar file."""
 
+import re
 from pathlib import Path
 
 import icalendar
 import pytest
+from playwright.sync_api import expect
 
 from outreach.models import Event
 from tests.browser.conftest import DESKTOP, PHONE, open_page
@@ -17,30 +19,32 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_home_city_agreement_spanish_edition_calendar(browser, site, device):
     context, page = open_page(browser, **device)
     page.goto(site + "/")
-    assert page.locator("h1").inner_text() == "Binational labour agreements"
+    expect(page.locator("h1")).to_have_text("Binational labour agreements")
 
     page.get_by_role("link", name="Cities", exact=True).first.click()
     page.get_by_role("link", name="Houston", exact=True).click()
-    assert page.locator("h1").inner_text() == "Houston, TX"
-    assert page.get_by_role("heading", name="Agreements covering the city").is_visible()
+    expect(page.locator("h1")).to_have_text("Houston, TX")
+    expect(
+        page.get_by_role("heading", name="Agreements covering the city")
+    ).to_be_visible()
 
     agreements = page.locator("section[aria-labelledby=agreements-title] .card-title a")
     title = agreements.first.inner_text()
     agreements.first.click()
-    assert page.locator("h1").inner_text() == title
-    assert page.get_by_role("heading", name="Parties").is_visible()
+    expect(page.locator("h1")).to_have_text(title)
+    expect(page.get_by_role("heading", name="Parties")).to_be_visible()
     assert page.locator(".status").first.inner_text().strip()  # status in words
 
     page.get_by_role("link", name="Español").click()
-    assert "/es/agreements/" in page.url
-    assert page.locator("html").get_attribute("lang") == "es"
-    assert page.get_by_role("heading", name="Partes").is_visible()
+    page.wait_for_url(re.compile(r"/es/agreements/"))
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    expect(page.get_by_role("heading", name="Partes")).to_be_visible()
 
     page.get_by_role("link", name="Semana de Derechos Laborales").first.click()
-    assert page.url.endswith("/es/labor-rights-week/")
+    page.wait_for_url(re.compile(r"/es/labor-rights-week/$"))
     page.get_by_role("link", name="2016", exact=True).click()
-    assert "2016" in page.locator("h1").inner_text()
-    assert page.get_by_text("Houston, TX").first.is_visible()
+    expect(page.locator("h1")).to_contain_text("2016")
+    expect(page.get_by_text("Houston, TX").first).to_be_visible()
 
     with page.expect_download() as download_info:
         page.get_by_role(
