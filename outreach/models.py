@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Q
 from django.urls import reverse
@@ -29,6 +30,10 @@ from registry.models import (
 )
 
 
+#: Labor Rights Week began in 2009 (docs/data-model.md); its years have four digits.
+FIRST_YEAR, LAST_YEAR = 2009, 2100
+
+
 class EditionQuerySet(SourcedQuerySetMixin, models.QuerySet["Edition"]):
     def with_event_count(self) -> EditionQuerySet:
         """Annotated with `event_count`: the edition's published events."""
@@ -44,11 +49,18 @@ class Edition(models.Model):
     around Labor Day since 2009."""
 
     year = models.PositiveSmallIntegerField(
-        _("year"), unique=True, help_text=_("Used in URLs: /labor-rights-week/<year>/.")
+        _("year"),
+        unique=True,
+        validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)],
+        help_text=_("Used in URLs: /labor-rights-week/<year>/."),
     )
     number = models.PositiveSmallIntegerField(
         _("number"),
         unique=True,
+        validators=[
+            MinValueValidator(1),
+            MaxValueValidator(LAST_YEAR - FIRST_YEAR + 1),
+        ],
         help_text=_("The edition's own count: the first was in 2009."),
     )
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
@@ -98,6 +110,15 @@ class Edition(models.Model):
                 condition=Q(number__gte=1),
                 name="edition_number_positive",
                 violation_error_message=_("Editions are numbered from 1."),
+            ),
+            # Its pages and API item are at /<year>/, four digits (a year like
+            # 12345 would save and then break every list that links to it).
+            models.CheckConstraint(
+                condition=Q(year__gte=FIRST_YEAR, year__lte=LAST_YEAR),
+                name="edition_year_in_range",
+                violation_error_message=_(
+                    "Labor Rights Week began in 2009: the year is between 2009 and 2100."
+                ),
             ),
         ]
 
