@@ -148,4 +148,4 @@ def test_load_seed_keeps_an_existing_database_and_reports_bad_files(tmp_path, se
     (tmp_path / "countries.csv").write_text("code,name_en,name_es\nMEX,Mexico,México\n")
     settings.FIXTURE_DIRS = [tmp_path]
     with pytest.raises(CommandError, match="(?s)countries: nothing imported.*row 2"):
-        call_command("load_seed", stdout=out)
+        call_command("load_seed", "--force", stdout=out)
