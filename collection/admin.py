@@ -8,6 +8,7 @@ outreach.admin, curation.admin).
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
@@ -24,13 +25,15 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
-from import_export.formats import base_formats
 from import_export.forms import ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import HistoricalRecords, ModelChange, ModelDelta
 
+from .concurrency import VersionCheckAdmin
 from .files import ImportFailed, result_errors, summary
 from .history import list_field, m2m_field_names
+from .reading import ADMIN_FORMATS, FileRefused
+from .storage import PreviewExpired
 
 #: Links typed without a scheme are https (Django 6.0's default, adopted now).
 URL_FIELDS: Mapping[type[models.Field[Any, Any]], Mapping[str, Any]] = {
@@ -68,7 +71,9 @@ class SpreadsheetMixin(ImportExportMixin):
     `resource_classes`), for those with the import_<model> and export_<model>
     permissions. Imports run as the curator (history, scoping), show a dry-run
     preview, and name every bad row by its spreadsheet row (the header is row
-    1). An admin without a resource (not a collection) has neither."""
+    1). Files are read within the import caps (collection.reading); the uploaded
+    file is kept only between a good preview and its confirmation. An admin
+    without a resource (not a collection) has neither."""
 
     import_form_class = SizeLimitedImportForm
     import_template_name = "admin/collection/import.html"
@@ -76,7 +81,7 @@ class SpreadsheetMixin(ImportExportMixin):
 
     @property
     def formats(self) -> list[Any]:
-        return [base_formats.CSV, base_formats.XLSX, base_formats.JSON]
+        return list(ADMIN_FORMATS)
 
     def collection(self) -> str | None:
         return self.resource_classes[0].collection if self.resource_classes else None
@@ -96,9 +101,26 @@ class SpreadsheetMixin(ImportExportMixin):
             "user": request.user,
         }
 
+    def add_data_read_fail_error_to_form(self, form: Any, e: Exception) -> None:
+        if isinstance(e, FileRefused):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
+
+    def discard_preview(self, name: str) -> None:
+        """Delete the stored upload `name` (gone already: nothing to do)."""
+        if name:
+            self.get_tmp_storage_class()(
+                name=name, **self.get_tmp_storage_class_kwargs()
+            ).remove()
+
     def import_action(self, request: HttpRequest, **kwargs: Any) -> Any:
         response = super().import_action(request, **kwargs)
-        result = getattr(response, "context_data", {}).get("result")
+        context = getattr(response, "context_data", None) or {}
+        if "confirm_form" not in context:  # refused: nothing to confirm
+            upload = request.FILES.get("import_file")
+            self.discard_preview(getattr(upload, "tmp_storage_name", ""))
+        result = context.get("result")
         if result is not None:
             response.context_data["row_errors"] = result_errors(result)
             response.context_data["preview_rows"] = [
@@ -106,6 +128,22 @@ class SpreadsheetMixin(ImportExportMixin):
             ]
             response.context_data["summary"] = summary(self.collection() or "", result)
         return response
+
+    def process_import(self, request: HttpRequest, **kwargs: Any) -> Any:
+        """The confirmation: the stored file is deleted whatever happens; a
+        file past its time (or now over a cap) is an error message."""
+        try:
+            return super().process_import(request, **kwargs)
+        except (PreviewExpired, FileRefused) as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import")
+            )
+        finally:
+            if request.method == "POST" and self.has_import_permission(request):
+                self.discard_preview(
+                    os.path.basename(request.POST.get("import_file_name", ""))
+                )
 
     def process_result(self, result: Any, request: HttpRequest) -> Any:
         """After the confirmation: if the file no longer imports (the data
@@ -122,9 +160,10 @@ class SpreadsheetMixin(ImportExportMixin):
         )
 
 
-class CuratorAdmin(SpreadsheetMixin, SimpleHistoryAdmin):
-    """Base for every model admin of the registry: spreadsheets, and the
-    history of every change with its old and new values."""
+class CuratorAdmin(VersionCheckAdmin, SpreadsheetMixin, SimpleHistoryAdmin):
+    """Base for every model admin of the registry: spreadsheets, the history
+    of every change with its old and new values, and change forms that refuse
+    a save made on a version the record no longer has (collection.concurrency)."""
 
     formfield_overrides = URL_FIELDS
 

@@ -7,6 +7,7 @@ collections by name is open data's (opendata.collections).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from import_export.results import Result, RowResult
 
+from .reading import FORMATS as FORMATS
+from .reading import FileRefused as FileRefused
+from .reading import bounded_dataset, check_format
 from .resources import CollectionResource
 
 
@@ -49,24 +53,15 @@ class ImportFailed(Exception):
         return "\n".join(lines)
 
 
-#: The file formats of imports and exports.
-FORMATS = ("csv", "xlsx", "json")
-
-
 def read_dataset(path: Path, file_format: str | None = None) -> tablib.Dataset:
-    """Read a file in one of FORMATS (by its extension unless given); CSV and
-    JSON in UTF-8 (a spreadsheet's byte-order mark is accepted)."""
+    """Read a file in one of FORMATS (by its extension unless given), a row at
+    a time, within the import caps (collection.reading); CSV and JSON in UTF-8
+    (a spreadsheet's byte-order mark is accepted). Raises FileRefused, or
+    OSError when the file cannot be opened."""
     file_format = file_format or path.suffix.lstrip(".").lower()
-    if file_format not in FORMATS:
-        raise ValueError(
-            _("Unknown file format “%(format)s”: use %(formats)s.")
-            % {"format": file_format, "formats": ", ".join(FORMATS)}
-        )
-    if file_format == "xlsx":
-        return tablib.Dataset().load(path.read_bytes(), format="xlsx")
-    return tablib.Dataset().load(
-        path.read_text(encoding="utf-8-sig"), format=file_format
-    )
+    check_format(file_format)
+    with path.open("rb") as source:
+        return bounded_dataset(source, file_format, os.fstat(source.fileno()).st_size)
 
 
 def result_errors(result: Result) -> list[RowError]:

@@ -16,6 +16,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import serializers
 
 
 class StrictBooleanField(forms.NullBooleanField):
@@ -81,3 +83,21 @@ class CollectionFilterSet(django_filters.FilterSet):
             "2026-11-01T00:00:00Z): for incremental sync."
         ),
     )
+
+
+class FilterBackend(DjangoFilterBackend):
+    """The API's filters (REST_FRAMEWORK's DEFAULT_FILTER_BACKENDS): the
+    pages' FilterSets, except that a filter given empty (`?city=`) is a 400
+    rather than left out, as a typo would be. Forms on the pages send empty
+    fields; API clients leave a filter out."""
+
+    def get_filterset(self, request: Any, queryset: Any, view: Any) -> Any:
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            params = request.query_params
+            empty = [n for n in filterset.filters if "" in params.getlist(n, [None])]
+            if empty:
+                # REST framework's own words (and their translations).
+                blank = serializers.CharField.default_error_messages["blank"]
+                raise serializers.ValidationError({name: [blank] for name in empty})
+        return filterset

@@ -1,4 +1,4 @@
-"""The API's output formats: its pagination, and the open-data CSV.
+"""The API's formats: its pagination, the open-data CSV, and the JSON it reads.
 
 Kept apart from the viewsets: REST framework imports these classes (named in
 settings) while it loads its own views.
@@ -6,12 +6,21 @@ settings) while it loads its own views.
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
 import tablib
-from rest_framework.exceptions import ValidationError
+from django.http import Http404
+from rest_framework import parsers
+from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer
+
+from .middleware import control_character, visible
+
+SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class Pagination(PageNumberPagination):
@@ -26,22 +35,28 @@ class Pagination(PageNumberPagination):
     max_page_size = 200
     max_rows = 10_000
 
+    def get_page_size(self, request: Any) -> int:
+        text = request.query_params.get(self.page_size_query_param)
+        if text is None:
+            return int(self.page_size or self.max_page_size)
+        size = whole_number(self.page_size_query_param, text)
+        return min(size, self.max_page_size)
+
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
         page_size = self.get_page_size(request)
-        number = request.query_params.get(self.page_query_param, "1")
-        if (
-            page_size
-            and number.isdigit()
-            and (int(number) - 1) * page_size >= self.max_rows
-        ):
-            raise ValidationError(
-                {
-                    self.page_query_param: [
-                        f"Pages stop at row {self.max_rows:,}. Narrow the query with "
-                        "filters, or sync with updated_since and ordering=updated_at."
-                    ]
-                }
-            )
+        text = request.query_params.get(self.page_query_param)
+        if text is not None and text not in self.last_page_strings:
+            number = whole_number(self.page_query_param, text)
+            if (number - 1) * page_size >= self.max_rows:
+                raise ValidationError(
+                    {
+                        self.page_query_param: [
+                            f"Pages stop at row {self.max_rows:,}. Narrow the query "
+                            "with filters, or sync with updated_since and "
+                            "ordering=updated_at."
+                        ]
+                    }
+                )
         return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
@@ -55,6 +70,31 @@ class Pagination(PageNumberPagination):
         for name, text in descriptions.items():
             response["properties"][name]["description"] = text
         return response
+
+
+def whole_number(name: str, text: str) -> int:
+    """A query parameter that is a whole number from 1 (digits only); a 400
+    naming it otherwise. Beyond 12 digits it counts as 10**12: every limit is
+    far below."""
+    if not (text.isascii() and text.isdigit()) or not text.strip("0"):
+        raise ValidationError({name: ["Give a whole number from 1."]})
+    return int(text) if len(text) <= 12 else 10**12
+
+
+class ContentNegotiation(DefaultContentNegotiation):
+    """An empty `?format=` is an unknown format (404), like any other unknown
+    one, instead of the default one."""
+
+    def select_renderer(
+        self, request: Any, renderers: Any, format_suffix: Any = None
+    ) -> Any:
+        if not format_suffix and request.query_params.get(self.format_parameter) == "":
+            raise Http404
+        return super().select_renderer(request, renderers, format_suffix)
+
+    @property
+    def format_parameter(self) -> str:
+        return str(self.settings.URL_FORMAT_OVERRIDE)
 
 
 class CSVRenderer(BaseRenderer):
@@ -84,3 +124,63 @@ def flatten_errors(data: Any, prefix: str = "") -> list[str]:
     if isinstance(data, list):
         return [m for item in data for m in flatten_errors(item, prefix)]
     return [f"{prefix}{data}"]
+
+
+class JSONParser(parsers.JSONParser):
+    """JSON bodies as REST framework reads them, without what no field can
+    hold: a control character or a lone surrogate ("\\ud800") in a text or
+    a key, a number too large to be finite (1e999 reads as infinity), or
+    nesting too deep to read. Each is a 400 that names the field."""
+
+    def parse(
+        self, stream: Any, media_type: Any = None, parser_context: Any = None
+    ) -> Any:
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except (RecursionError, LookupError, TypeError) as error:
+            raise ParseError(f"JSON parse error - {error}") from None
+        problem = unreadable(data)
+        if problem is not None:
+            raise ParseError(problem)
+        return data
+
+
+def unreadable(data: Any) -> str | None:
+    """What in parsed JSON no field can hold, named by its place
+    (`parties[0].office`), or None. Walked without recursion."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        place, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                inner = f"{place}.{key}" if place else str(key)
+                problem = _text_problem(str(key), inner)
+                if problem:
+                    return problem
+                stack.append((inner, item))
+        elif isinstance(value, list):
+            stack.extend((f"{place}[{i}]", item) for i, item in enumerate(value))
+        elif isinstance(value, str):
+            problem = _text_problem(value, place)
+            if problem:
+                return problem
+        elif isinstance(value, float) and not math.isfinite(value):
+            return f"“{_shown(place)}” is a number too large to hold."
+    return None
+
+
+def _text_problem(text: str, place: str) -> str | None:
+    character = control_character(text)
+    surrogate = SURROGATE.search(text)
+    if not (character or surrogate):
+        return None
+    subject = f"“{_shown(place)}”" if place else "The body"
+    if character:
+        return f"{subject} contains a control character ({character}), which is not allowed."
+    assert surrogate is not None
+    code = f"U+{ord(surrogate.group()):04X}"
+    return f"{subject} contains a lone surrogate ({code}), which is not text."
+
+
+def _shown(place: str) -> str:
+    return visible(SURROGATE.sub("\ufffd", place))

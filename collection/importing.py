@@ -8,7 +8,9 @@ import, the `registry_import` command and the seed data:
   records are looked up once per file, not once per row.
 - Rows are written in batches (`bulk_create`, `bulk_update`), their
   many-to-many lists after them, then their history rows, as `save()` would
-  have left them, with the importing user and the file's name.
+  have left them, with the importing user and the file's name. An updated
+  record's version moves on by one, without the check a save makes (a file
+  is not made from one version of a record; its import is recorded).
 - A row that breaks a database constraint is found again one by one so that the
   error names its row. Any error in any row rolls back the whole file
   (`rollback_on_validation_errors` is always on), and a row identical to the
@@ -31,7 +33,7 @@ from import_export import fields, widgets
 from import_export.instance_loaders import CachedInstanceLoader, ModelInstanceLoader
 
 from . import history
-from .models import Revision
+from .models import Revision, Versioned
 
 #: A text cell starting with one of these is a formula to a spreadsheet.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
@@ -462,11 +464,23 @@ def update_rows(
     without the CASE expression per field and row that makes Django build and
     the database parse a statement of the size of the batch."""
     wanted = set(names)
-    fields_ = [f for f in model._meta.concrete_fields if f.name in wanted]
+    # A record's version moves on by one (a whole-file write, not checked
+    # against the version the file was made from: imports are recorded).
+    counted = issubclass(model, Versioned)
+    fields_ = [
+        f
+        for f in model._meta.concrete_fields
+        if f.name in wanted and not (counted and f.name == "version")
+    ]
     pk = model._meta.pk
     assert pk is not None
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields_)
+    assignments = ", ".join(
+        [
+            *(f"{quote(str(f.column))} = %s" for f in fields_),
+            *([f"{quote('version')} = {quote('version')} + 1"] if counted else []),
+        ]
+    )
     params = [
         [f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields_]
         + [pk.get_db_prep_save(instance.pk, connection)]
@@ -478,6 +492,9 @@ def update_rows(
             f"WHERE {quote(str(pk.column))} = %s",
             params,
         )
+    if counted:
+        for instance in instances:
+            instance.version += 1
 
 
 def insert_pairs(

@@ -1,5 +1,5 @@
-"""What every collection's models share: the data revision, fields in two
-languages, the spreadsheet permissions, and the rule for drafts."""
+"""What every collection's models share: the data revision, record versions,
+fields in two languages, the spreadsheet permissions, and the rule for drafts."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from contextvars import ContextVar
 from typing import Any, Self, TypeVar
 
 from django.db import models
-from django.db.models import F
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.signals import m2m_changed
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +75,148 @@ class Revision(models.Model):
             number=F("number") + 1, changed_at=timezone.now()
         ):
             cls.objects.get_or_create(pk=1, defaults={"number": 1})
+
+
+class StaleVersion(Exception):
+    """A write made on a version of a record that is no longer its current one:
+    someone else changed the record (or deleted it) since it was read."""
+
+    def __init__(
+        self, model: type[models.Model], pk: Any, expected: int, current: int | None
+    ) -> None:
+        self.model = model
+        self.pk = pk
+        #: The version the write was made on.
+        self.expected = expected
+        #: The record's version now; None when it was deleted since.
+        self.current = current
+        state = "deleted" if current is None else f"at version {current}"
+        super().__init__(
+            f"{model._meta.label} {pk} was read at version {expected} and is {state}."
+        )
+
+
+class Versioned(models.Model):
+    """A curated record with a version: 1 when it is created, one more with
+    every recorded change (each history row but a deletion names the version it
+    made, so the rows newer than a version are what changed since).
+
+    A save of a record read earlier is an UPDATE on condition that the row is
+    still at the version read (`WHERE id = … AND version = …`): the database
+    decides, so two writers cannot both win. On PostgreSQL the second writer
+    waits for the first one's row lock, then finds the new version and matches
+    nothing; on SQLite writers take turns. A save that matches nothing raises
+    StaleVersion and writes nothing. Imports bump versions in bulk without
+    the check (collection.importing); a change to a tracked many-to-many list
+    moves the version on without it too (it adds and removes, it does not
+    overwrite).
+    """
+
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_(
+            "1 when the record is created, one more with every change to it; a "
+            "change made on an older version is refused."
+        ),
+    )
+
+    class Meta:
+        abstract = True
+
+    # Django 5.2's signature (the pin is <5.3; 6.0 adds returning_fields, which
+    # the type stubs already describe).
+    def _do_update(  # type: ignore[override]
+        self,
+        base_qs: models.QuerySet[Any],
+        using: Any,
+        pk_val: Any,
+        values: list[tuple[Any, Any, Any]],
+        update_fields: Any,
+        forced_update: Any,
+    ) -> bool:
+        expected = self.version
+        if self._state.adding or not isinstance(expected, int):
+            # A new instance over an existing row (fixtures): Django's update.
+            updated: bool = super()._do_update(  # type: ignore[call-arg,assignment]
+                base_qs, using, pk_val, values, update_fields, forced_update
+            )
+            return updated
+        field = self._meta.get_field("version")
+        values = [value for value in values if value[0] is not field]
+        values.append((field, None, F("version") + 1))
+        conditional: Any = base_qs.filter(pk=pk_val, version=expected)
+        if conditional._update(values) > 0:
+            self.version = expected + 1
+            return True
+        current = base_qs.filter(pk=pk_val).values_list("version", flat=True).first()
+        raise StaleVersion(type(self), pk_val, expected, current)
+
+    def hold(self) -> None:
+        """Make sure the row is still at this instance's version, and keep it
+        there until the transaction ends (PostgreSQL locks the row, SQLite the
+        database), or raise StaleVersion. Checked this way before anything
+        else is written, a write on the record cannot lose a race."""
+        manager = type(self)._base_manager
+        if not manager.filter(pk=self.pk, version=self.version).update(
+            version=F("version")
+        ):
+            current = manager.filter(pk=self.pk).values_list("version", flat=True)
+            raise StaleVersion(type(self), self.pk, self.version, current.first())
+
+    def next_version(self) -> None:
+        """Move the version on by one without a save (a list changed)."""
+        manager = type(self)._base_manager
+        if manager.filter(pk=self.pk, version=self.version).update(
+            version=F("version") + 1
+        ):
+            self.version += 1
+            return
+        # Read before someone else's change: move on from the row's version.
+        manager.filter(pk=self.pk).update(version=F("version") + 1)
+        current = manager.filter(pk=self.pk).values_list("version", flat=True)
+        self.version = current.first() or self.version
+
+
+def _list_changes(
+    sender: Any, instance: Any, action: str, reverse: bool, **kwargs: Any
+) -> None:
+    """A tracked many-to-many list about to change: simple-history records a
+    row of its own for it (after the change), so the record moves on a
+    version first, and that row names it."""
+    if reverse or not action.startswith("pre_") or not isinstance(instance, Versioned):
+        return
+    history = getattr(type(instance), "history", None)
+    fields = getattr(getattr(history, "model", None), "_history_m2m_fields", ())
+    if any(field.remote_field.through is sender for field in fields):
+        instance.next_version()
+
+
+m2m_changed.connect(_list_changes, dispatch_uid="collection-versioned-lists")
+
+
+def number_versions(model: Any, history_model: Any) -> None:
+    """Give existing rows the versions their history implies (for the
+    migration that adds the field): each history row the number of changes
+    recorded up to it, deletions excepted; each record its last row's."""
+    changes = (
+        history_model._default_manager.filter(
+            id=OuterRef("id"), history_id__lte=OuterRef("history_id")
+        )
+        .exclude(history_type="-")
+        .order_by()
+        .values("id")
+        .annotate(n=Count("history_id"))
+        .values("n")
+    )
+    history_model._default_manager.update(version=Coalesce(Subquery(changes), 1))
+    last = (
+        history_model._default_manager.filter(id=OuterRef("pk"))
+        .order_by("-history_id")
+        .values("version")[:1]
+    )
+    model._default_manager.update(version=Coalesce(Subquery(last), 1))
 
 
 def localized(obj: models.Model, field: str) -> str:

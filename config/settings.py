@@ -5,9 +5,13 @@ DEBUG=1; production sets SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and
 CSRF_TRUSTED_ORIGINS (see docs/deploy.md) and runs `check --deploy`.
 """
 
+import base64
+import hashlib
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_HASHES
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -41,6 +45,8 @@ THIRD_PARTY_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
+    "axes",
+    "csp",
 ]
 # Bottom to top (docs/architecture.md): the shared machinery, the two domain
 # apps, then the faces that compose them.
@@ -56,6 +62,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that static files (SVG too) carry the policy.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -67,6 +75,14 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A control character in the path, the query or a form is a 400 (NUL too);
+    # an address under /api/ that nothing serves is a 404 in JSON.
+    "collection.middleware.ApiNotFoundInJson",
+    "collection.middleware.RefuseControlCharacters",
+    # Turns a login refused by the lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
+    # Last, so that every middleware above also handles its 429 answers.
+    "collection.throttling.PublicThrottleMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -123,6 +139,12 @@ AUTH_PASSWORD_VALIDATORS = [
         "NumericPasswordValidator",
     )
 ]
+# The lockout's backend comes first: it refuses a locked-out login before any
+# password is checked (AXES_* below).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
@@ -151,10 +173,81 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
     "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False
 )
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# HSTS on every subdomain (W005) and the browsers' preload list (W021) are hard
+# to undo (browsers keep them for a year or more), so they stay off until the
+# operator opts in; only while they are off is their deploy check silenced.
+SILENCED_SYSTEM_CHECKS = [
+    *([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]),
+    *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+]
+# Every cookie the site sets is Secure (HTTPS only) unless DEBUG, and SameSite=Lax:
+# the session, the CSRF token, the language chosen at /i18n/setlang/, and the
+# messages (the default storage keeps them in a cookie with the session
+# cookie's flags). The lockout keeps no cookie: its state is in the database.
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+LANGUAGE_COOKIE_SECURE = env.bool("LANGUAGE_COOKIE_SECURE", default=not DEBUG)
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = LANGUAGE_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_HTTPONLY = LANGUAGE_COOKIE_HTTPONLY = True  # no script reads them
 SESSION_COOKIE_AGE = 8 * 60 * 60  # staff sessions end after a working day
 X_FRAME_OPTIONS = "DENY"
+
+
+def _csp_hashes(*sources: str) -> list[str]:
+    digests = (hashlib.sha256(source.encode()).digest() for source in sources)
+    return [f"'sha256-{base64.b64encode(digest).decode()}'" for digest in digests]
+
+
+# Content-Security-Policy, enforced (docs/deploy.md): scripts, styles, images,
+# fonts and requests from this site only; no inline script or style, except
+# a script carrying the request's nonce ({{ request.csp_nonce }}: the API
+# docs page, which also admits data: images, config/urls.py) and the few
+# attributes of third-party admin templates named below, allowed by their
+# hash only ('unsafe-hashes' admits no other inline code).
+# tests/browser/test_csp.py finds any violation on every page type.
+CSP_HASHED_STYLE_ATTRIBUTES = [
+    "border-top: 0",  # simple-history's history page
+    "padding: 0;",  # import-export's export page
+    "font-weight: bold;",  # import-export's export page
+]
+CSP_HASHED_SCRIPT_ATTRIBUTES = [
+    "onSelectToggleChange(event)",  # import-export's export page: select all
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "script-src-attr": [UNSAFE_HASHES, *_csp_hashes(*CSP_HASHED_SCRIPT_ATTRIBUTES)],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_HASHES, *_csp_hashes(*CSP_HASHED_STYLE_ATTRIBUTES)],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+# Admin login lockout (django-axes, docs/deploy.md): 5 failed sign-ins lock the
+# address they came from, and separately the account they named, for 15
+# minutes after the last attempt; a success clears that address's and
+# account's failures. The state is in the database, not the cache: it holds
+# across app servers, and while Redis is down (the cache fails open, the
+# lockout must not). The client address is the API throttles' (NUM_PROXIES).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+# An attempt while locked (refused unchecked, even with the right password)
+# restarts the wait: guessing never resumes while the attack goes on.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_CLIENT_IP_CALLABLE = "curation.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "curation.lockout.lockout_response"
+AXES_VERBOSE = False  # no banner in every command's output
+#: Whom a locked-out staff member should ask, shown on the lockout page
+#: (an e-mail address); empty: "the registry's administrator".
+LOCKOUT_CONTACT = env("LOCKOUT_CONTACT", default="")
 
 # Curation (docs/curation.md): spreadsheet import and export, history, the radar.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
@@ -167,10 +260,10 @@ IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
 # The admin keeps an uploaded file between its preview and the confirmation: in
 # the shared cache when there is one (any app server may take the confirmation),
 # otherwise in this host's temporary folder.
-IMPORT_EXPORT_TMP_STORAGE_CLASS = (
-    "import_export.tmp_storages.CacheStorage"
+IMPORT_EXPORT_TMP_STORAGE_CLASS = (  # kept IMPORT_PREVIEW_TTL seconds at most
+    "collection.storage.PreviewCacheStorage"
     if REDIS_URL
-    else "import_export.tmp_storages.TempFolderStorage"
+    else "collection.storage.PreviewFolderStorage"
 )
 # Every import (admin, command line, seed) is bounded (docs/curation.md): a file
 # over a cap is refused whole, with a message, before any row is read further.
@@ -210,7 +303,7 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
     ],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "collection.filters.FilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "collection.formats.Pagination",
@@ -219,8 +312,9 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "collection.formats.CSVRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": ["collection.formats.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "collection.schema.AutoSchema",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "collection.formats.ContentNegotiation",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -233,6 +327,11 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# Per-client limits outside the API (collection.throttling, docs/api.md): pages
+# for anonymous visitors, and downloads (/data/ files, /events.ics, /feeds/).
+# Counted in the shared cache; an empty value turns a limit off.
+PUBLIC_PAGE_RATE = env("PUBLIC_PAGE_RATE", default="240/minute") or None
+DOWNLOAD_RATE = env("DOWNLOAD_RATE", default="30/minute") or None
 SPECTACULAR_SETTINGS = {
     "TITLE": "Labour agreements registry API",
     "DESCRIPTION": (
@@ -249,6 +348,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "collection.schema.describe_parameters",
+        "collection.schema.describe_errors_and_limits",
     ],
     "ENUM_NAME_OVERRIDES": {
         "AgreementKindEnum": "registry.models.Agreement.Kind",
@@ -272,10 +372,16 @@ CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified"]
 OPEN_DATA_ROOT = Path(
     env("OPEN_DATA_ROOT", default=str(BASE_DIR / "opendata-snapshots"))
 )
+# Today's files of /data/latest/, built once per data revision (opendata.builds).
+OPEN_DATA_BUILD_ROOT = Path(
+    env("OPEN_DATA_BUILD_ROOT", default=str(BASE_DIR / "opendata-build"))
+)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Failed sign-ins and lockouts are warnings; axes' per-login chatter is not.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -1,6 +1,7 @@
 """URLs: the public site in English at / and Spanish at /es/; the admin at
 /admin/; the JSON API at /api/v1/; open data at /data/."""
 
+from csp.decorators import csp_update
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from curation import tokens as curation_tokens
 from curation import views as curation_views
 from outreach import api as outreach_api
 from public.sitemaps import SITEMAPS
@@ -40,12 +42,20 @@ urlpatterns = [
         admin.site.admin_view(curation_views.review),
         name="admin-review",
     ),
+    path(
+        "admin/token/",
+        admin.site.admin_view(curation_tokens.api_token),
+        name="admin-token",
+    ),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/v1/docs/",
-        SpectacularSwaggerView.as_view(url_name="api-schema"),
+        # Swagger UI draws its icons as data: images.
+        csp_update({"img-src": ["data:"]})(
+            SpectacularSwaggerView.as_view(url_name="api-schema")
+        ),
         name="api-docs",
     ),
     path("api/v1/help/", outreach_api.HelpView.as_view(), name="api-help"),

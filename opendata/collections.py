@@ -14,7 +14,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from import_export.results import Result
 
-from collection.files import ImportFailed, RowError, import_file, read_dataset
+from collection.files import (
+    FileRefused,
+    ImportFailed,
+    RowError,
+    import_file,
+    read_dataset,
+)
 from collection.files import import_permission as resource_import_permission
 from collection.resources import CollectionResource
 from outreach.resources import (
@@ -111,6 +117,15 @@ def seed_directory() -> Path:
     return Path(settings.FIXTURE_DIRS[0])
 
 
+def read_collection_file(collection: str, path: Path) -> tablib.Dataset:
+    """A collection's file, read within the import caps; a file refused whole
+    is an ImportFailed like a file with bad rows."""
+    try:
+        return read_dataset(path)
+    except FileRefused as refusal:
+        raise ImportFailed(collection, [RowError(1, [str(refusal)])]) from None
+
+
 def load_seed(directory: Path | None = None) -> dict[str, int]:
     """Load every collection's CSV file from fixtures/, in one transaction."""
     directory = directory or seed_directory()
@@ -120,7 +135,9 @@ def load_seed(directory: Path | None = None) -> dict[str, int]:
             path = directory / f"{collection}.csv"
             if path.exists():
                 result = import_dataset(
-                    collection, read_dataset(path), file_name=f"fixtures/{path.name}"
+                    collection,
+                    read_collection_file(collection, path),
+                    file_name=f"fixtures/{path.name}",
                 )
                 counts[collection] = result.total_rows
     return counts

@@ -8,11 +8,14 @@ documents of published agreements, and the sources that public records cite.
 
 from __future__ import annotations
 
-import io
 import json
+import shutil
+import time
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -57,6 +60,10 @@ LICENSE = {
 #: Who the files are for: everyone, so drafts never go out.
 PUBLIC = None
 
+#: Rows read from the database at a time (with their prefetched lists) while a
+#: file is written, so that no collection is held whole as model objects.
+CHUNK_SIZE = 2000
+
 
 def _public_sources() -> models.QuerySet[Source]:
     cited: list[models.QuerySet[Any, Any]] = [
@@ -79,8 +86,8 @@ def _public_sources() -> models.QuerySet[Source]:
     return Source.objects.filter(condition).order_by("url", "title")
 
 
-def _agreements() -> list[Agreement]:
-    return hide_draft_references(
+def _agreements() -> Iterator[Agreement]:
+    rows = (
         Agreement.objects.visible_to(PUBLIC)
         .select_related("framework", "renews", "renewal")
         .prefetch_related(
@@ -91,7 +98,10 @@ def _agreements() -> list[Agreement]:
             "topics",
         )
         .order_by("slug")
+        .iterator(chunk_size=CHUNK_SIZE)
     )
+    while chunk := list(islice(rows, CHUNK_SIZE)):
+        yield from hide_draft_references(chunk)
 
 
 #: What each downloadable collection holds, in load order.
@@ -391,23 +401,52 @@ def datapackage(on: date | None = None) -> dict[str, Any]:
     }
 
 
+def _in_chunks(rows: Iterable[Any]) -> Iterable[Any]:
+    if isinstance(rows, models.QuerySet):
+        return rows.iterator(chunk_size=CHUNK_SIZE)
+    return rows
+
+
 def collection_csv(name: str) -> str:
     """One collection's public rows as CSV text."""
-    return COLLECTIONS[name]().export(list(PUBLIC_ROWS[name]())).export("csv")
+    rows = _in_chunks(PUBLIC_ROWS[name]())
+    return COLLECTIONS[name]().export(rows).export("csv")
 
 
-def package_files(on: date | None = None) -> dict[str, bytes]:
-    """Every file of a package: the CSVs and datapackage.json."""
-    files = {f"{name}.csv": collection_csv(name).encode() for name in COLLECTIONS}
-    files["datapackage.json"] = json.dumps(
-        datapackage(on), indent=2, ensure_ascii=False
-    ).encode()
-    return files
+def datapackage_json(on: date | None = None) -> bytes:
+    return json.dumps(datapackage(on), indent=2, ensure_ascii=False).encode()
 
 
-def package_zip(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in sorted(files.items()):
-            archive.writestr(name, content)
-    return buffer.getvalue()
+#: The files of a package: one CSV per collection, the dictionary and the zip.
+PACKAGE_FILES = (
+    *(f"{name}.csv" for name in COLLECTIONS),
+    "datapackage.json",
+    "registry.zip",
+)
+
+
+def write_package(folder: Path, on: date | None = None) -> None:
+    """Write every file of a package into `folder`, one collection at a time:
+    the CSVs, datapackage.json and registry.zip holding them all."""
+    members = []
+    for name in COLLECTIONS:
+        path = folder / f"{name}.csv"
+        path.write_bytes(collection_csv(name).encode())
+        members.append(path)
+    path = folder / "datapackage.json"
+    path.write_bytes(datapackage_json(on))
+    members.append(path)
+    write_zip(folder / "registry.zip", members)
+
+
+def write_zip(target: Path, members: Iterable[Path]) -> None:
+    """Zip files from disk, copied through in blocks, each entry as
+    `ZipFile.writestr` would write it (now as its time, mode 0600)."""
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(members, key=lambda member: member.name):
+            entry = zipfile.ZipInfo(path.name, date_time=time.localtime()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            entry.file_size = path.stat().st_size
+            with path.open("rb") as source, archive.open(entry, "w") as sink:
+                shutil.copyfileobj(source, sink, 1024 * 1024)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
 from django.http import (
@@ -22,16 +22,16 @@ from django.utils.http import http_date
 
 from collection.models import Revision
 
+from . import builds
 from .collections import COLLECTIONS
-from .downloads import (
-    DESCRIPTIONS,
-    collection_csv,
-    datapackage,
-    package_files,
-    package_zip,
-)
+from .downloads import DESCRIPTIONS, PACKAGE_FILES
 
-FILES = {f"{name}.csv" for name in COLLECTIONS} | {"datapackage.json", "registry.zip"}
+FILES = set(PACKAGE_FILES)
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "zip": "application/zip",
+}
 
 
 def snapshots() -> list[date]:
@@ -58,24 +58,52 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def latest(request: HttpRequest, filename: str) -> HttpResponseBase:
-    """Today's package, built from the current data; validators from the data revision."""
+    """Today's package as built for the current data revision (opendata.builds):
+    one query when the build exists; validators from the revision and the day."""
     if filename not in FILES:
         raise Http404("No such file.")
     revision = Revision.current()
     today = timezone.localdate()
-    etag = '"{}"'.format(
-        hashlib.sha256(f"{revision.number}|{today}|{filename}".encode()).hexdigest()[
-            :32
-        ]
+    etag, last_modified = _validators(
+        revision.number, revision.changed_at, today, filename
     )
-    last_modified = int(revision.changed_at.timestamp())
-    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    response: HttpResponseBase | None = get_conditional_response(
+        request, etag=etag, last_modified=last_modified
+    )
     if response is None:
-        response = _build(filename, today)
+        handle = _open(builds.find(revision, today), filename)
+        if handle is None:  # not built yet (or cleaned away just now): build it
+            build = builds.ensure(today)
+            etag, last_modified = _validators(
+                build.number, build.changed_at, today, filename
+            )
+            handle = build.path(filename).open("rb")
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=download_name(filename, today),
+            content_type=CONTENT_TYPES[filename.rpartition(".")[2]],
+        )
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
     patch_cache_control(response, public=True, max_age=300)
     return response
+
+
+def _open(build: builds.Build | None, filename: str) -> BinaryIO | None:
+    if build is None:
+        return None
+    try:
+        return build.path(filename).open("rb")
+    except FileNotFoundError:
+        return None
+
+
+def _validators(
+    number: int, changed_at: datetime, day: date, filename: str
+) -> tuple[str, int]:
+    digest = hashlib.sha256(f"{number}|{day}|{filename}".encode()).hexdigest()
+    return f'"{digest[:32]}"', int(changed_at.timestamp())
 
 
 def download_name(filename: str, day: date) -> str:
@@ -83,24 +111,6 @@ def download_name(filename: str, day: date) -> str:
     stem, _dot, extension = filename.rpartition(".")
     prefix = "registry" if stem == "registry" else f"registry-{stem}"
     return f"{prefix}-{day}.{extension}"
-
-
-def _build(filename: str, today: date) -> HttpResponse:
-    stem = filename.rpartition(".")[0]
-    if filename == "registry.zip":
-        content = package_zip(package_files(today))
-        content_type = "application/zip"
-    elif filename == "datapackage.json":
-        content = json.dumps(datapackage(today), indent=2, ensure_ascii=False).encode()
-        content_type = "application/json"
-    else:
-        content = collection_csv(stem).encode()
-        content_type = "text/csv; charset=utf-8"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{download_name(filename, today)}"'
-    )
-    return response
 
 
 def snapshot(request: HttpRequest, day: str, filename: str) -> FileResponse:

@@ -9,12 +9,14 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import SAFE_METHODS, AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from collection.api import CollectionViewSet
 from collection.roles import curates_everything
+from collection.schema import NONBLANK_PATTERN
 from registry.models import Office
 from registry.serializers import public_contacts
 
@@ -135,16 +137,25 @@ class HelpView(APIView):
     answers with `choices`."""
 
     permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]  # an answer, not a collection: no CSV
     serializer_class = serializers.HelpSerializer
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("zip", str, description="A 5-digit ZIP code."),
             OpenApiParameter(
-                "state", str, description="A state's slug (lower-case code), e.g. tx."
+                "zip", str, description="A 5-digit ZIP code.", pattern=r"^[0-9]{5}$"
             ),
             OpenApiParameter(
-                "county", str, description="A county of the state, e.g. Harris."
+                "state",
+                str,
+                description="A state's slug (lower-case code), e.g. tx.",
+                pattern=NONBLANK_PATTERN,
+            ),
+            OpenApiParameter(
+                "county",
+                str,
+                description="A county of the state, e.g. Harris.",
+                pattern=NONBLANK_PATTERN,
             ),
         ],
         responses={

@@ -15,7 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from collection.history import tracked
-from collection.models import PublishableQuerySet, localized, transfer_permissions
+from collection.models import (
+    PublishableQuerySet,
+    Versioned,
+    localized,
+    transfer_permissions,
+)
 from collection.roles import curates_everything
 from collection.search import full_text
 from registry.models import (
@@ -28,7 +33,6 @@ from registry.models import (
     Topic,
     validate_time_zone,
 )
-
 
 #: Labor Rights Week began in 2009 (docs/data-model.md); its years have four digits.
 FIRST_YEAR, LAST_YEAR = 2009, 2100
@@ -44,7 +48,7 @@ class EditionQuerySet(SourcedQuerySetMixin, models.QuerySet["Edition"]):
         )
 
 
-class Edition(models.Model):
+class Edition(Versioned):
     """One Labor Rights Week (Semana de Derechos Laborales), held each year
     around Labor Day since 2009."""
 
@@ -142,7 +146,7 @@ class OrganizationQuerySet(SourcedQuerySetMixin, models.QuerySet["Organization"]
         return full_text(self, text, ["name"])
 
 
-class Organization(models.Model):
+class Organization(Versioned):
     """A civil-society partner: union, worker centre, network, faith-based body..."""
 
     class Kind(models.TextChoices):
@@ -202,7 +206,7 @@ class ProgrammeQuerySet(SourcedQuerySetMixin, models.QuerySet["Programme"]):
         return self.filter(pk__in=matching.values("pk"))
 
 
-class Programme(models.Model):
+class Programme(Versioned):
     """A year-round programme grown from the agreements: a hotline, a ventanilla."""
 
     class Kind(models.TextChoices):
@@ -354,7 +358,7 @@ class EventQuerySet(SourcedQuerySetMixin, PublishableQuerySet["Event"]):
         return self.filter(pk__in=matching.values("pk"))
 
 
-class Event(models.Model):
+class Event(Versioned):
     """An event: a Labor Rights Week activity, or a year-round one (no edition)."""
 
     class Kind(models.TextChoices):
@@ -566,7 +570,7 @@ class Event(models.Model):
         )
 
 
-class Outcome(models.Model):
+class Outcome(Versioned):
     """A reported figure: people reached in a Labor Rights Week, back wages
     recovered by a programme... Conflicting figures are kept side by side."""
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 
 from collection.history import record_bulk, stamp
 from collection.models import Revision
@@ -79,7 +80,9 @@ def cite_sources(
         stamp(citation, user=by, reason=reason)
         citation.delete()
     AgreementSource.objects.bulk_create(new)
-    AgreementSource.objects.bulk_update(changed, ["is_primary"])
+    for citation in changed:
+        citation.version = F("version") + 1  # a bulk write moves versions on too
+    AgreementSource.objects.bulk_update(changed, ["is_primary", "version"])
     record_bulk(AgreementSource, new, update=False, user=by, reason=reason)
     record_bulk(AgreementSource, changed, update=True, user=by, reason=reason)
     if new or changed:
@@ -97,7 +100,13 @@ def save_agreement(
 ) -> Agreement:
     """Save an agreement (new or changed) and, when given, replace its
     many-to-many lists (laws, topics), its parties (in the order given) and
-    its sources (the first one primary), all or nothing."""
+    its sources (the first one primary), all or nothing.
+
+    A change is made on the version the agreement was read at: if someone
+    changed it since, StaleVersion is raised before anything is written (and
+    the row is held at that version until the transaction ends)."""
+    if agreement.pk is not None and not agreement._state.adding:
+        agreement.hold()
     agreement.full_clean()
     stamp(agreement, user=by)
     agreement.save()

@@ -1,6 +1,9 @@
 """Shared test setup.
 
-Under CI=true no test may be skipped: a skip turns the run red.
+Under CI=true no test may be skipped: a skip turns the run red. Tests marked
+`postgres` exercise what only PostgreSQL has (row locks between connections):
+on SQLite they are left out of the run, not skipped, and the summary names
+them; `.ci/run` runs the suite on PostgreSQL too, where they run.
 
 `make test` runs the suite in parallel (pytest-xdist): each worker has its own
 test database (pytest-django names them per worker) and, when REDIS_URL is
@@ -60,6 +63,10 @@ def _test_settings():
         WHITENOISE_USE_FINDERS=True,
         WHITENOISE_AUTOREFRESH=True,
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # A test may fetch every page or file from one address; the limits
+        # are tested with low rates of their own (tests/test_throttling.py).
+        PUBLIC_PAGE_RATE="100000/minute",
+        DOWNLOAD_RATE="100000/minute",
     ):
         yield
 
@@ -75,6 +82,13 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_open_data_builds(settings, tmp_path):
+    """Each test builds /data/latest/ afresh, in its own folder: revision
+    numbers start again in every test's database."""
+    settings.OPEN_DATA_BUILD_ROOT = tmp_path / "opendata-build"
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the default language. A request to /es/... leaves
     Spanish active in the thread (LocaleMiddleware never switches back), and
@@ -86,7 +100,24 @@ def _default_language():
     translation.activate("en")
 
 
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    postgres_only = [item for item in items if item.get_closest_marker("postgres")]
+    if postgres_only:
+        config.hook.pytest_deselected(items=postgres_only)
+        items[:] = [item for item in items if item not in postgres_only]
+        config._postgres_only = [item.nodeid for item in postgres_only]
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    postgres_only = getattr(config, "_postgres_only", [])
+    if postgres_only:
+        terminalreporter.section("left out on SQLite (they run on PostgreSQL)")
+        for nodeid in postgres_only:
+            terminalreporter.write_line(f"NOT RUN {nodeid}")
     skipped = terminalreporter.stats.get("skipped", [])
     if not skipped:
         return

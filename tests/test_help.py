@@ -140,7 +140,7 @@ def test_the_answer_in_spanish(client):
     [
         ({"zip": "7703"}, 400, "A ZIP code has five digits"),
         ({"zip": "abcde"}, 400, "A ZIP code has five digits"),
-        ({"zip": "77036\x00"}, 400, "Null characters are not allowed."),
+        ({"zip": "77036\x00"}, 400, "“zip” contains a control character (U+0000)"),
         ({"zip": "00000"}, 404, "is not in our list of US ZIP codes"),
         ({"state": "tx", "county": "Atlantis"}, 404, "no county called"),
         ({"state": "zz", "county": "Harris"}, 400, "Select a valid choice"),

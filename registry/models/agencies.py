@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from collection.history import tracked
-from collection.models import transfer_permissions
+from collection.models import Versioned, transfer_permissions
 from collection.roles import curates_everything, is_active_staff
 from collection.search import full_text
 
@@ -79,7 +79,7 @@ class AgencyQuerySet(SourcedQuerySetMixin, models.QuerySet["Agency"]):
         return self.filter(country__code="us")
 
 
-class Agency(models.Model):
+class Agency(Versioned):
     """A government body: a US labour agency, a state agency, or a foreign ministry."""
 
     class Level(models.TextChoices):
@@ -265,7 +265,7 @@ class OfficeQuerySet(SourcedQuerySetMixin, models.QuerySet["Office"]):
         return self.filter(memberships__user=user)
 
 
-class Office(models.Model):
+class Office(Versioned):
     """A signatory office: a US agency office, an embassy or a consulate."""
 
     class Kind(models.TextChoices):
@@ -385,7 +385,7 @@ class Office(models.Model):
         return self.kind in self.CONSULAR_KINDS
 
 
-class Jurisdiction(models.Model):
+class Jurisdiction(Versioned):
     """Part of an office's service area: a whole state, or one county of it."""
 
     office = models.ForeignKey(
@@ -476,7 +476,7 @@ class Jurisdiction(models.Model):
         )
 
 
-class Membership(models.Model):
+class Membership(Versioned):
     """A staff member belongs to an office (a consulate or an agency office).
 
     As an event editor they add and change the events that office hosts, and

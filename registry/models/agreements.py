@@ -14,7 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from collection.history import tracked
-from collection.models import PublishableQuerySet, localized, transfer_permissions
+from collection.models import (
+    PublishableQuerySet,
+    Versioned,
+    localized,
+    transfer_permissions,
+)
 from collection.search import full_text
 
 from ..dates import DatePrecision, PartialDate, add_months
@@ -147,7 +152,7 @@ class AgreementQuerySet(SourcedQuerySetMixin, PublishableQuerySet["Agreement"]):
         return self.expiring_within(EXPIRING_WITHIN_DAYS, on=on)
 
 
-class Agreement(models.Model):
+class Agreement(Versioned):
     """A signed instrument between US agency offices and foreign governments'
     offices (mostly consulates) on migrant workers' workplace rights."""
 
@@ -507,7 +512,7 @@ def hide_draft_references(agreements: Iterable[Agreement]) -> list[Agreement]:
     return rows
 
 
-class Party(models.Model):
+class Party(Versioned):
     """A party to an agreement: one office (or, when no office is named, the agency
     itself, e.g. the SRE) on one side, with the person who signed for it."""
 
@@ -622,7 +627,7 @@ class Party(models.Model):
                 )
 
 
-class AgreementSource(models.Model):
+class AgreementSource(Versioned):
     """A source for an agreement; the primary one is where its facts were read."""
 
     agreement = models.ForeignKey(
@@ -663,7 +668,7 @@ class AgreementSource(models.Model):
         return str(self.source)
 
 
-class Document(models.Model):
+class Document(Versioned):
     """The agreement's text, a translation, or its press release, in one language."""
 
     class Language(models.TextChoices):

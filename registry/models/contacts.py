@@ -20,7 +20,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from collection.history import tracked
-from collection.models import PublishableQuerySet, localized, transfer_permissions
+from collection.models import (
+    PublishableQuerySet,
+    Versioned,
+    localized,
+    transfer_permissions,
+)
 
 from ..dates import DatePrecision, PartialDate
 from .agencies import Agency
@@ -112,7 +117,7 @@ class ContactQuerySet(PublishableQuerySet[Any]):
         return self.order_by(kind_order(), "-as_of", "pk")
 
 
-class ContactPoint(models.Model):
+class ContactPoint(Versioned):
     """One way to reach an office, an agency or a programme, as one source
     stated it on one date."""
 

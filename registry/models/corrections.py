@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from collection.history import tracked
+from collection.models import Versioned
 
 from .agreements import Agreement
 
@@ -16,7 +17,7 @@ class CorrectionReportQuerySet(models.QuerySet["CorrectionReport"]):
         return self.filter(status__in=CorrectionReport.OPEN_STATUSES)
 
 
-class CorrectionReport(models.Model):
+class CorrectionReport(Versioned):
     """A visitor's report that something on a page is wrong: the curators' queue."""
 
     class Status(models.TextChoices):

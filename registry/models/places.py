@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from collection.history import tracked
-from collection.models import localized, transfer_permissions
+from collection.models import Versioned, localized, transfer_permissions
 from collection.search import full_text
 
 from .sources import Source, SourcedQuerySetMixin
@@ -38,7 +38,7 @@ class CountryQuerySet(models.QuerySet["Country"]):
         return self.exclude(code="us")
 
 
-class Country(models.Model):
+class Country(Versioned):
     """A country, by its ISO 3166-1 alpha-2 code."""
 
     code = models.CharField(
@@ -82,7 +82,7 @@ class Country(models.Model):
         return localized(self, "name")
 
 
-class State(models.Model):
+class State(Versioned):
     """A state or territory (first-level subdivision) of a country."""
 
     country = models.ForeignKey(
@@ -144,7 +144,7 @@ class CityQuerySet(SourcedQuerySetMixin, models.QuerySet["City"]):
         return self.annotate(office_count=Count("offices", distinct=True))
 
 
-class City(models.Model):
+class City(Versioned):
     """A city where offices sit or events happen."""
 
     name = models.CharField(_("name"), max_length=100)

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from collection.history import tracked
-from collection.models import transfer_permissions
+from collection.models import Versioned, transfer_permissions
 
 Q_ = TypeVar("Q_", bound=models.QuerySet[Any])
 
@@ -41,7 +41,7 @@ class SourceQuerySet(models.QuerySet["Source"]):
         return self.filter(Q(url__in=urls) | Q(url="", title__in=titles))
 
 
-class Source(models.Model):
+class Source(Versioned):
     """Where a fact comes from: a web page, document or publication."""
 
     class Reliability(models.TextChoices):

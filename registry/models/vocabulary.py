@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from collection.history import tracked
-from collection.models import localized, transfer_permissions
+from collection.models import Versioned, localized, transfer_permissions
 
 
 class LawQuerySet(models.QuerySet["Law"]):
@@ -16,7 +16,7 @@ class LawQuerySet(models.QuerySet["Law"]):
         return self.filter(Q(name_en__icontains=text) | Q(short_name__icontains=text))
 
 
-class Law(models.Model):
+class Law(Versioned):
     """A law or programme an agreement covers (FLSA, MSPA, H-2A, OSH Act, ...)."""
 
     slug = models.SlugField(_("slug"), max_length=40, unique=True)
@@ -43,7 +43,7 @@ class Law(models.Model):
         return localized(self, "name")
 
 
-class Topic(models.Model):
+class Topic(Versioned):
     """A subject of agreements and events: wages, safety, sexual harassment, ..."""
 
     slug = models.SlugField(_("slug"), max_length=60, unique=True)

@@ -67,11 +67,14 @@ def test_pagination_edges(api):
     last = api.get(URL, {"page_size": 2, "page": 3}).json()
     assert len(last["results"]) == 1 and last["next"] is None and last["previous"]
     assert api.get(URL, {"page_size": 2, "page": 4}).status_code == 404
-    assert api.get(URL, {"page": 0}).status_code == 404
+    # A page number that cannot be one is a 400 naming the parameter; a page
+    # past the end, a 404.
+    zero = api.get(URL, {"page": 0})
+    assert zero.status_code == 400 and "page" in zero.json()
     assert api.get(URL, {"page": "last"}).json()[
         "results"
     ]  # DRF's name for the last page
-    assert api.get(URL, {"page": "x"}).status_code == 404
+    assert api.get(URL, {"page": "x"}).status_code == 400
     assert (
         len(api.get(URL, {"page_size": 1000}).json()["results"]) == 5
     )  # capped at 200

@@ -1,3 +1,6 @@
+import os
+import shutil
+import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -6,11 +9,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from opendata.downloads import package_files, package_zip
+from opendata import builds
+from opendata.downloads import PACKAGE_FILES, write_package
 
 
 class Command(BaseCommand):
-    help = "Write a dated snapshot of the open data (CSV per collection, datapackage.json, zip)."
+    help = (
+        "Write a dated snapshot of the open data (CSV per collection, "
+        "datapackage.json, zip); today's is also the latest build (/data/latest/)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -19,10 +26,24 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, date: date | None = None, **options: Any) -> None:
         day = date or timezone.localdate()
-        folder = Path(settings.OPEN_DATA_ROOT) / day.isoformat()
-        folder.mkdir(parents=True, exist_ok=True)
-        files = package_files(day)
-        files["registry.zip"] = package_zip(files)
-        for name, content in files.items():
-            (folder / name).write_bytes(content)
-        self.stdout.write(self.style.SUCCESS(f"Wrote {len(files)} files to {folder}"))
+        root = Path(settings.OPEN_DATA_ROOT)
+        root.mkdir(parents=True, exist_ok=True)
+        folder = root / day.isoformat()
+        # Written aside, then moved in file by file: the snapshot page never
+        # serves a half-written file.
+        work = Path(tempfile.mkdtemp(prefix=".publish-", dir=root))
+        try:
+            if day == timezone.localdate():
+                latest = builds.ensure(day)
+                for name in PACKAGE_FILES:
+                    shutil.copyfile(latest.path(name), work / name)
+            else:
+                write_package(work, day)
+            folder.mkdir(exist_ok=True)
+            for name in PACKAGE_FILES:
+                os.replace(work / name, folder / name)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        self.stdout.write(
+            self.style.SUCCESS(f"Wrote {len(PACKAGE_FILES)} files to {folder}")
+        )

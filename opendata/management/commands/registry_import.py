@@ -4,7 +4,13 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from collection.files import FORMATS, ImportFailed, read_dataset, summary
+from collection.files import (
+    FORMATS,
+    FileRefused,
+    ImportFailed,
+    read_dataset,
+    summary,
+)
 from opendata.collections import COLLECTIONS, import_dataset, import_permission
 
 
@@ -13,7 +19,8 @@ class Command(BaseCommand):
         "Import a file (CSV, XLSX or JSON, in the registry's file format) into a "
         "collection: every row, or, if any row is bad, none. Exits 0 only when "
         "every row was imported; otherwise prints each bad row's number and "
-        "reason and changes nothing."
+        "reason and changes nothing. A file over the import caps (IMPORT_MAX_ROWS, "
+        "IMPORT_MAX_CELLS, IMPORT_MAX_DECOMPRESSED_SIZE) is refused whole."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -57,12 +64,12 @@ class Command(BaseCommand):
             dataset = read_dataset(file, format)
         except FileNotFoundError:
             raise CommandError(f"No file {file}.") from None
-        except (OSError, ValueError, UnicodeDecodeError) as error:
+        except FileRefused as refusal:
+            # The curator's message, and the setting for whoever can raise it.
+            cap = f" ({refusal.setting})" if refusal.setting else ""
+            raise CommandError(f"{file}: nothing imported. {refusal}{cap}") from None
+        except (OSError, ValueError) as error:
             raise CommandError(f"Cannot read {file}: {error}") from None
-        except Exception as error:
-            raise CommandError(
-                f"Cannot read {file} as {format or file.suffix}: {error}"
-            ) from None
         try:
             result = import_dataset(
                 collection, dataset, dry_run=dry_run, user=importer, file_name=file.name

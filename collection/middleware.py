@@ -1,0 +1,106 @@
+"""What the views never see: a request with a control character, refused
+here, and an API address that nothing serves, answered in JSON.
+
+A request's path, query string and form fields are checked for control
+characters once, here, before any view, form or database reads them (the
+API's JSON bodies are checked by its parser, collection.formats.JSONParser).
+A control character is never text anyone meant to write, and PostgreSQL
+cannot store NUL at all: left in, it turned a search or a filter into a
+server error. Tab, line feed and carriage return are text and pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import NotFound
+
+#: The ASCII control characters but tab, line feed and carriage return: C0
+#: (NUL to US) and DEL. Lone surrogates only arrive in JSON (\ud800): Django
+#: decodes addresses and forms with replacement characters.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Forms whose fields Django parses into request.POST (files are not read).
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def control_character(text: str) -> str | None:
+    """The first control character of `text` as U+XXXX, or None."""
+    found = CONTROL_CHARACTER.search(text)
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
+def visible(text: str) -> str:
+    """`text` with its control characters shown as escapes (\\x00)."""
+    return CONTROL_CHARACTER.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
+
+
+def _first_in_fields(fields: Iterable[tuple[str, list[str]]]) -> tuple[str, str] | None:
+    for name, values in fields:
+        for text in (name, *values):
+            character = control_character(text)
+            if character:
+                return name, character
+    return None
+
+
+class RefuseControlCharacters:
+    """Answer 400 to a request with a control character in its path, a query
+    parameter (name or value) or a form field: a JSON `{"detail": ...}` under
+    /api/, the site's 400 page elsewhere."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        message = self.problem(request)
+        if message is not None:
+            return refused(request, message)
+        return self.get_response(request)
+
+    def problem(self, request: HttpRequest) -> str | None:
+        character = control_character(request.path_info)
+        if character:
+            return _(
+                "The address contains a control character (%(character)s), "
+                "which is not allowed."
+            ) % {"character": character}
+        found = _first_in_fields(request.GET.lists())
+        if found is None and request.content_type in FORM_TYPES:
+            found = _first_in_fields(request.POST.lists())
+        if found is None:
+            return None
+        name, character = found
+        return _(
+            "“%(name)s” contains a control character (%(character)s), which is "
+            "not allowed."
+        ) % {"name": visible(name), "character": character}
+
+
+class ApiNotFoundInJson:
+    """An address under /api/ that no route serves (a key with a dot or a
+    slash, a year of five digits) answers 404 in JSON like the API's own,
+    `{"detail": ...}`, not with the site's HTML page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and request.path_info.startswith("/api/")
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            # REST framework's own words (and their translations).
+            return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+        return response
+
+
+def refused(request: HttpRequest, message: str) -> HttpResponse:
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=400)
+    return render(request, "bad_request.html", {"message": message}, status=400)

@@ -1,0 +1,153 @@
+"""The latest open data as files on disk: built once per data revision and
+day, then served as they are (`views.latest`), never rebuilt per request.
+
+A build is a folder of the build root (OPEN_DATA_BUILD_ROOT) named after the
+revision and the day, `42-2026-11-24`: the day is part of it because the
+package carries its date (the agreements' status on that day, the data
+package's version). A build is written into a temporary folder and renamed
+into place, so a folder that exists is complete. Builders on one host take
+turns under a lock file, and one that finds the build done by the one before
+uses it; should two hosts share the folder, the rename still lets only one
+build in and the other serves it. After each build only the newest few are
+kept.
+
+The request that finds the current build missing makes it; `manage.py
+build_open_data` (and `publish_open_data`) make it ahead of the requests.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from collection.models import Revision
+
+from .downloads import write_package
+
+#: Builds kept after a new one is written (the newest; older ones are removed).
+KEPT = 3
+#: A temporary folder older than this (seconds) is a crashed build's leftover.
+STALE_AFTER = 3600
+
+NAME = re.compile(r"^(?P<number>\d+)-(?P<day>\d{4}-\d{2}-\d{2})$")
+
+
+@dataclass(frozen=True)
+class Build:
+    """A complete build: the files of `day`'s package at revision `number`."""
+
+    number: int
+    changed_at: datetime
+    day: date
+    folder: Path
+
+    def path(self, filename: str) -> Path:
+        return self.folder / filename
+
+
+def root() -> Path:
+    return Path(settings.OPEN_DATA_BUILD_ROOT)
+
+
+def folder_of(number: int, day: date) -> Path:
+    return root() / f"{number}-{day.isoformat()}"
+
+
+def find(revision: Revision, day: date) -> Build | None:
+    """The build of `revision` for `day`, if it has been made."""
+    folder = folder_of(revision.number, day)
+    if not folder.is_dir():
+        return None
+    return Build(revision.number, revision.changed_at, day, folder)
+
+
+def ensure(day: date | None = None) -> Build:
+    """The build of the current revision for `day` (today), made if missing.
+
+    The revision and every row are read in one transaction (REPEATABLE READ
+    on PostgreSQL), so the files hold exactly the data of the revision they
+    are named after, however the data changes meanwhile.
+    """
+    day = day or timezone.localdate()
+    folder = root()
+    folder.mkdir(parents=True, exist_ok=True)
+    with _lock(folder), _snapshot():
+        revision = Revision.current()
+        build = find(revision, day)
+        if build is None:
+            build = Build(
+                revision.number, revision.changed_at, day, _make(revision, day)
+            )
+    _clean(folder)
+    return build
+
+
+def _make(revision: Revision, day: date) -> Path:
+    target = folder_of(revision.number, day)
+    work = Path(tempfile.mkdtemp(prefix=".build-", dir=target.parent))
+    try:
+        write_package(work, day)
+        work.chmod(0o755)
+        try:
+            os.rename(work, target)
+        except OSError:
+            if not target.is_dir():
+                raise
+            # Another builder (another host on a shared folder) won: theirs
+            # holds the same revision, so it is served.
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+@contextmanager
+def _lock(folder: Path) -> Iterator[None]:
+    """One builder at a time on this host; the others wait, then find it built."""
+    with (folder / ".lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _snapshot() -> Iterator[None]:
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def _clean(folder: Path) -> None:
+    """Remove all but the newest KEPT builds, and crashed builds' leftovers.
+
+    A file being sent from a removed build is still sent whole (the system
+    keeps an open file until it is closed)."""
+    builds = []
+    for child in folder.iterdir():
+        match = NAME.match(child.name)
+        if match and child.is_dir():
+            key = (date.fromisoformat(match["day"]), int(match["number"]))
+            builds.append((key, child))
+        elif child.name.startswith(".build-"):
+            if time.time() - child.stat().st_mtime > STALE_AFTER:
+                shutil.rmtree(child, ignore_errors=True)
+    builds.sort(reverse=True)
+    for _key, old in builds[KEPT:]:
+        shutil.rmtree(old, ignore_errors=True)
