@@ -23,6 +23,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from .formats import unreadable
 from .models import Revision, StaleVersion, Versioned, sees_drafts
 from .resources import CollectionResource
 
@@ -98,7 +99,39 @@ class PageUrlField(serializers.Field):
 
 class CleanModelSerializer(serializers.ModelSerializer):
     """Writes are checked by the model's own validation (constraints included),
-    so bad input is a 400 with field messages, never a database error."""
+    so bad input is a 400 with field messages, never a database error. Before
+    that, a value no field can hold anywhere in a field the write takes (a
+    control character, a lone surrogate, an infinite number; nested rows
+    included) is a 400 naming its place (collection.formats.unreadable)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            problems = {
+                name: [problem]
+                for name, field in self.fields.items()
+                if not field.read_only
+                and name in data
+                and (problem := field_problem(field, data[name], name)) is not None
+            }
+            # A text's length is judged as sent, before REST framework trims
+            # its white space: the schema's maxLength is the JSON string's.
+            for name, field in self.fields.items():
+                value = data.get(name)
+                limit = getattr(field, "max_length", None)
+                if (
+                    name not in problems
+                    and isinstance(field, serializers.CharField)
+                    and not field.read_only
+                    and isinstance(value, str)
+                    and limit is not None
+                    and len(value) > limit
+                ):
+                    problems[name] = [
+                        field.error_messages["max_length"].format(max_length=limit)
+                    ]
+            if problems:
+                raise serializers.ValidationError(problems)
+        return super().to_internal_value(data)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
@@ -125,6 +158,35 @@ class CleanModelSerializer(serializers.ModelSerializer):
     @staticmethod
     def not_cleaned(model: type[models.Model], attrs: dict[str, Any]) -> list[str]:
         return [f.name for f in model._meta.many_to_many]
+
+
+def field_problem(field: Any, value: Any, place: str) -> str | None:
+    """What in `value`, sent for `field`, no field can hold (unreadable());
+    in nested rows (a list of parties), only in the fields the rows take:
+    a key the API does not know is ignored, as REST framework ignores it."""
+    if isinstance(field, serializers.ListSerializer) and isinstance(value, list):
+        for index, item in enumerate(value):
+            problem = field_problem(field.child, item, f"{place}[{index}]")
+            if problem is not None:
+                return problem
+        return None
+    if isinstance(field, serializers.ManyRelatedField) and isinstance(value, list):
+        for index, item in enumerate(value):
+            problem = field_problem(field.child_relation, item, f"{place}[{index}]")
+            if problem is not None:
+                return problem
+        return None
+    if isinstance(field, RefField) and isinstance(value, Mapping):
+        # A reference written as the object it is read as: only its slug counts.
+        return unreadable(value.get("slug"), f"{place}.slug")
+    if isinstance(field, serializers.Serializer) and isinstance(value, Mapping):
+        for name, inner in field.fields.items():
+            if not inner.read_only and name in value:
+                problem = field_problem(inner, value[name], f"{place}.{name}")
+                if problem is not None:
+                    return problem
+        return None
+    return unreadable(value, place)
 
 
 class StillReferenced(APIException):

@@ -127,28 +127,25 @@ def flatten_errors(data: Any, prefix: str = "") -> list[str]:
 
 
 class JSONParser(parsers.JSONParser):
-    """JSON bodies as REST framework reads them, without what no field can
-    hold: a control character or a lone surrogate ("\\ud800") in a text or
-    a key, a number too large to be finite (1e999 reads as infinity), or
-    nesting too deep to read. Each is a 400 that names the field."""
+    """JSON bodies as REST framework reads them, with nesting too deep to read
+    a 400 like any other malformed body. What no field can hold (a control
+    character, a lone surrogate, an infinite number) is refused by the write
+    serializers for the fields they take (collection.api.CleanModelSerializer):
+    a key the API does not know is ignored, whatever it holds."""
 
     def parse(
         self, stream: Any, media_type: Any = None, parser_context: Any = None
     ) -> Any:
         try:
-            data = super().parse(stream, media_type, parser_context)
+            return super().parse(stream, media_type, parser_context)
         except (RecursionError, LookupError, TypeError) as error:
             raise ParseError(f"JSON parse error - {error}") from None
-        problem = unreadable(data)
-        if problem is not None:
-            raise ParseError(problem)
-        return data
 
 
-def unreadable(data: Any) -> str | None:
+def unreadable(data: Any, place: str = "") -> str | None:
     """What in parsed JSON no field can hold, named by its place
     (`parties[0].office`), or None. Walked without recursion."""
-    stack: list[tuple[str, Any]] = [("", data)]
+    stack: list[tuple[str, Any]] = [(place, data)]
     while stack:
         place, value = stack.pop()
         if isinstance(value, dict):

@@ -1,9 +1,11 @@
 """What the views never see: a request with a control character, refused
-here, and an API address that nothing serves, answered in JSON.
+here; an API address that nothing serves, answered in JSON; and a read whose
+database connection was lost while it ran, run again.
 
 A request's path, query string and form fields are checked for control
 characters once, here, before any view, form or database reads them (the
-API's JSON bodies are checked by its parser, collection.formats.JSONParser).
+API's JSON bodies are checked by its write serializers,
+collection.api.CleanModelSerializer).
 A control character is never text anyone meant to write, and PostgreSQL
 cannot store NUL at all: left in, it turned a search or a filter into a
 server error. Tab, line feed and carriage return are text and pass.
@@ -11,13 +13,17 @@ server error. Tab, line feed and carriage return are text and pass.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable
 
+from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound
+
+logger = logging.getLogger(__name__)
 
 #: The ASCII control characters but tab, line feed and carriage return: C0
 #: (NUL to US) and DEL. Lone surrogates only arrive in JSON (\ud800): Django
@@ -104,3 +110,46 @@ def refused(request: HttpRequest, message: str) -> HttpResponse:
     if request.path_info.startswith("/api/"):
         return JsonResponse({"detail": message}, status=400)
     return render(request, "bad_request.html", {"message": message}, status=400)
+
+
+class RetryReadAfterLostConnection:
+    """A read (GET or HEAD) whose database connection was lost while it ran
+    (the server restarted or terminated it, a failover) is run once more on a
+    new connection, instead of answering 500. CONN_HEALTH_CHECKS replaces a
+    connection lost between requests; this covers one lost during a request.
+    A write is never repeated here: its client cannot know whether it was
+    saved, and repeats it itself (an If-Match makes that safe). Nothing is
+    repeated inside a transaction, nor after the response has started."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponseBase | None:
+        if (
+            request.method not in ("GET", "HEAD")
+            or not isinstance(exception, (OperationalError, InterfaceError))
+            or getattr(request, "_read_retried", False)
+            or request.resolver_match is None
+        ):
+            return None
+        lost = False
+        for connection in connections.all(initialized_only=True):
+            if connection.in_atomic_block:
+                return None
+            if not connection.is_usable():
+                lost = True
+                connection.close()
+        if not lost:
+            return None  # an error of the query itself: repeating it would not help
+        request._read_retried = True  # type: ignore[attr-defined]
+        logger.warning("Database connection lost during %s; read retried", request.path)
+        match = request.resolver_match
+        response: HttpResponseBase = match.func(request, *match.args, **match.kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        return response

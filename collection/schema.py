@@ -12,6 +12,7 @@ bodies, and the limits (page size, rows, throttle rates) in the description.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import django_filters
@@ -275,12 +276,27 @@ def _plain_text(schema: dict[str, Any]) -> None:
         _plain_text(schema["items"])
 
 
+#: REST framework's pattern for a decimal (`^-?\d{0,3}(?:\.\d{0,5})?$`), which
+#: admits "", "-" and "." that it refuses: at least one digit is needed.
+LOOSE_DECIMAL = re.compile(r"^\^-\?\\d\{0,(\d+)\}\(\?:\\\.\\d\{0,(\d+)\}\)\?\$$")
+
+
+def _decimal(schema: dict[str, Any]) -> None:
+    found = LOOSE_DECIMAL.match(schema.get("pattern", ""))
+    if schema.get("format") == "decimal" and found:
+        whole, fraction = found.groups()
+        schema["pattern"] = (
+            rf"^-?(?:\d{{1,{whole}}}(?:\.\d{{0,{fraction}}})?|\.\d{{1,{fraction}}})$"
+        )
+
+
 def describe_parameters(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """The parameters' words and the text they take; the text request bodies
     take (the request components, COMPONENT_SPLIT_REQUEST)."""
     for name, component in result.get("components", {}).get("schemas", {}).items():
-        if name.endswith("Request"):
-            for field in component.get("properties", {}).values():
+        for field in component.get("properties", {}).values():
+            _decimal(field)
+            if name.endswith("Request"):
                 _plain_text(field)
     for operations in result.get("paths", {}).values():
         for operation in operations.values():

@@ -83,6 +83,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # Last, so that every middleware above also handles its 429 answers.
     "collection.throttling.PublicThrottleMiddleware",
+    # Its process_exception runs first: a read that lost its database
+    # connection is run once more on a new one.
+    "collection.middleware.RetryReadAfterLostConnection",
 ]
 
 ROOT_URLCONF = "config.urls"

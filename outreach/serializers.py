@@ -15,6 +15,7 @@ from registry.serializers import (
     OfficeRefField,
     SourceSerializer,
     SourceUrlsField,
+    TimeZoneMixin,
     WithSourcesMixin,
 )
 
@@ -179,7 +180,7 @@ class ProgrammeSerializer(WithSourcesMixin, CleanModelSerializer):
         }
 
 
-class EventSerializer(WithSourcesMixin, CleanModelSerializer):
+class EventSerializer(TimeZoneMixin, WithSourcesMixin, CleanModelSerializer):
     url = serializers.HyperlinkedIdentityField(
         view_name="api:event-detail",
         lookup_field="slug",

@@ -28,9 +28,12 @@ class DatePrecision(models.TextChoices):
 
 
 def add_months(day: date, months: int) -> date:
-    """The same day `months` later, clamped to the end of shorter months."""
+    """The same day `months` later, clamped to the end of shorter months (and
+    to the calendar's last day, 9999-12-31)."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
+    if year > date.max.year:
+        return date.max
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Prefetch
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -39,7 +38,9 @@ from .models import (
     Source,
     State,
     Topic,
+    validate_time_zone,
 )
+from .models.places import TIME_ZONES
 from .models.sources import is_url
 from .services import save_agreement, sources_for
 
@@ -61,6 +62,61 @@ class SourceSerializer(serializers.Serializer):
     reliability = serializers.CharField(
         help_text="high, medium_high, medium, low or unrated."
     )
+
+
+@extend_schema_field({"type": "string", "enum": TIME_ZONES})
+class TimeZoneField(serializers.CharField):
+    """An IANA time zone name ("America/Chicago"); the schema lists them all."""
+
+
+@extend_schema_field({"type": "string", "enum": ["", *TIME_ZONES]})
+class OptionalTimeZoneField(TimeZoneField):
+    """A time zone name, or empty."""
+
+
+_FRACTION = r"(?:\.\d{0,5})?"
+#: Degrees with up to five decimals, within -90..90 and -180..180, as text
+#: (REST framework's decimals): the range in the pattern, so that the schema
+#: states what the model's validators allow.
+LATITUDE_PATTERN = rf"^-?(?:[0-8]?\d{_FRACTION}|90(?:\.0{{0,5}})?|\.\d{{1,5}})$"
+LONGITUDE_PATTERN = (
+    rf"^-?(?:(?:1[0-7]\d|0?\d{{1,2}}){_FRACTION}|180(?:\.0{{0,5}})?|\.\d{{1,5}})$"
+)
+
+
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": LATITUDE_PATTERN}
+)
+class LatitudeField(serializers.DecimalField):
+    """Degrees north (negative: south)."""
+
+
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": LONGITUDE_PATTERN}
+)
+class LongitudeField(serializers.DecimalField):
+    """Degrees east (negative: west)."""
+
+
+COORDINATES = {"latitude": LatitudeField, "longitude": LongitudeField}
+
+
+class TimeZoneMixin:
+    # A ModelSerializer whose time zone fields (those the model checks with
+    # validate_time_zone) list the names in the schema, and whose coordinates
+    # state their range. (A comment: the schema takes a serializer's
+    # description from the docstrings.)
+
+    def build_standard_field(self, field_name: str, model_field: Any) -> Any:
+        field_class, kwargs = super().build_standard_field(  # type: ignore[misc]
+            field_name, model_field
+        )
+        if validate_time_zone in getattr(model_field, "validators", ()):
+            blank = kwargs.get("allow_blank", False)
+            field_class = OptionalTimeZoneField if blank else TimeZoneField
+        elif field_name in COORDINATES and field_class is serializers.DecimalField:
+            field_class = COORDINATES[field_name]
+        return field_class, kwargs
 
 
 class SourceUrlsField(serializers.ListField):
@@ -206,7 +262,14 @@ class CityRefField(RefField):
         return {**super().to_representation(obj), "name": obj.name, "state": state}
 
 
-@extend_schema_field(OpenApiTypes.STR)
+_YEAR, _MONTH, _DAY = r"[1-9]\d{3}", r"(0[1-9]|1[0-2])", r"(0[1-9]|[12]\d|3[01])"
+_FULL = f"{_YEAR}-{_MONTH}-{_DAY}"
+#: The forms a partial date takes (the calendar and an interval's order are
+#: checked on reading: 2014-02-30 and 2014-10-23/2014-10-22 are refused).
+PARTIAL_DATE_PATTERN = f"^({_YEAR}(-{_MONTH}(-{_DAY})?)?|{_FULL}/{_FULL})?$"
+
+
+@extend_schema_field({"type": "string", "pattern": PARTIAL_DATE_PATTERN})
 class PartialDateField(serializers.Field):
     """A date with its precision, as ISO 8601 reduced precision: "2011-11",
     "2012", "2004-07-21" or "2014-10-22/2014-10-23"; empty when unknown."""
@@ -219,8 +282,13 @@ class PartialDateField(serializers.Field):
         return agreement.signed.iso()
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if data is not None and not isinstance(data, str):
+            raise serializers.ValidationError(
+                "Give the date as text: YYYY-MM-DD, YYYY-MM, YYYY or "
+                "YYYY-MM-DD/YYYY-MM-DD."
+            )
         try:
-            signed = PartialDate.parse(str(data) if data is not None else "")
+            signed = PartialDate.parse(data or "")
         except ValueError as error:
             raise serializers.ValidationError(str(error)) from None
         return {
@@ -306,7 +374,7 @@ class LawSerializer(CleanModelSerializer):
         }
 
 
-class CitySerializer(WithSourcesMixin, CleanModelSerializer):
+class CitySerializer(TimeZoneMixin, WithSourcesMixin, CleanModelSerializer):
     url = serializers.HyperlinkedIdentityField(
         view_name="api:city-detail",
         lookup_field="slug",

@@ -210,3 +210,58 @@ def test_two_concurrent_writers_on_postgresql_one_wins_the_other_is_refused():
 
     assert outcome == {"first": "saved", "second": ("refused", 2)}
     assert Agreement.objects.get(pk=agreement.pk).title_en == "First"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_read_whose_connection_is_terminated_is_answered_on_a_new_one(
+    client, monkeypatch
+):
+    """pg_terminate_backend during a request (a restart, a failover, an
+    operator): the page is read again on a new connection, not a 500."""
+    from collection.models import Revision
+
+    f.AgreementFactory(title_en="Still here")
+    current = Revision.current.__func__
+    calls = []
+
+    def terminated_once(cls):
+        calls.append(connection.cursor().connection.info.backend_pid)
+        if len(calls) == 1:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+        return current(cls)
+
+    monkeypatch.setattr(Revision, "current", classmethod(terminated_once))
+    response = client.get("/api/v1/agreements/")
+    assert response.status_code == 200
+    assert response.json()["results"][0]["title_en"] == "Still here"
+    assert len(calls) == 2 and calls[0] != calls[1]  # a new connection
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_write_whose_connection_is_terminated_is_not_repeated(monkeypatch):
+    """The client of a write cannot know whether it was saved: it is told
+    (500) and repeats it itself; the server never runs a write twice."""
+    from collection.models import Versioned
+    from tests.api.conftest import client_with_token
+
+    topic = f.TopicFactory(name_en="Before")
+    api = client_with_token(f.curator("writer"))
+    calls = []
+
+    def terminated(self):
+        calls.append(1)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+
+    monkeypatch.setattr(Versioned, "hold", terminated)
+    api.raise_request_exception = False
+    response = api.patch(
+        f"/api/v1/topics/{topic.slug}/", {"name_en": "After"}, format="json"
+    )
+    assert response.status_code == 500
+    assert len(calls) == 1
+    topic.refresh_from_db()
+    assert topic.name_en == "Before"

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
@@ -28,6 +29,9 @@ from .places import City, Country, State
 from .sources import Source, SourcedQuerySetMixin
 from .status import EXPIRING_WITHIN_DAYS, Status, status_on, status_q
 from .vocabulary import Law, Topic
+
+#: The longest term an agreement may state, in months (a century).
+MAX_TERM_MONTHS = 1200
 
 
 class AgreementQuerySet(SourcedQuerySetMixin, PublishableQuerySet["Agreement"]):
@@ -225,6 +229,10 @@ class Agreement(Versioned):
         _("term (months)"),
         null=True,
         blank=True,
+        # A century: no agreement states more; beyond, dates leave the calendar.
+        validators=[
+            MaxValueValidator(MAX_TERM_MONTHS, _("A term is at most 1,200 months."))
+        ],
         help_text=_("Only if a source states the term. The expiry is derived from it."),
     )
     expires_on = models.DateField(
