@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Q
@@ -36,6 +37,18 @@ from registry.models import (
 
 #: Labor Rights Week began in 2009 (docs/data-model.md); its years have four digits.
 FIRST_YEAR, LAST_YEAR = 2009, 2100
+#: The years an event's dates may fall in: the registry's agreements begin in
+#: the 2000s, and a date outside is a typing error (year 139, 20266).
+EVENT_YEARS = range(2000, 2101)
+
+
+def validate_event_time(value: Any) -> None:
+    if value is not None and value.year not in EVENT_YEARS:
+        raise ValidationError(
+            _("An event's date is between %(first)s and %(last)s."),
+            params={"first": EVENT_YEARS[0], "last": EVENT_YEARS[-1]},
+            code="year",
+        )
 
 
 class EditionQuerySet(SourcedQuerySetMixin, models.QuerySet["Edition"]):
@@ -464,11 +477,14 @@ class Event(Versioned):
         _("starts at"),
         null=True,
         blank=True,
+        validators=[validate_event_time],
         help_text=_(
             "Leave empty only when no source gives the date; explain in the date note."
         ),
     )
-    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    ends_at = models.DateTimeField(
+        _("ends at"), null=True, blank=True, validators=[validate_event_time]
+    )
     is_all_day = models.BooleanField(
         _("all day"),
         default=False,

@@ -19,7 +19,14 @@ from registry.serializers import (
     WithSourcesMixin,
 )
 
-from .models import Edition, Event, Organization, Outcome, Programme
+from .models import (
+    Edition,
+    Event,
+    Organization,
+    Outcome,
+    Programme,
+    validate_event_time,
+)
 
 
 class OutcomeSerializer(serializers.ModelSerializer):
@@ -180,6 +187,13 @@ class ProgrammeSerializer(WithSourcesMixin, CleanModelSerializer):
         }
 
 
+#: An event's date and time as the schema states it: RFC 3339 in the years
+#: 2000–2099 (outreach.models.EVENT_YEARS, with a year's slack for offsets).
+@extend_schema_field({"type": "string", "format": "date-time", "pattern": r"^20\d\d-"})
+class EventTimeField(serializers.DateTimeField):
+    """A date and time with its offset, e.g. 2026-08-31T10:00:00-05:00."""
+
+
 class EventSerializer(TimeZoneMixin, WithSourcesMixin, CleanModelSerializer):
     url = serializers.HyperlinkedIdentityField(
         view_name="api:event-detail",
@@ -231,6 +245,12 @@ class EventSerializer(TimeZoneMixin, WithSourcesMixin, CleanModelSerializer):
         many=True, read_only=True, help_text="Where the facts come from."
     )
     source_urls = SourceUrlsField()
+
+    def build_standard_field(self, field_name: str, model_field: Any) -> Any:
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if validate_event_time in getattr(model_field, "validators", ()):
+            field_class = EventTimeField
+        return field_class, kwargs
 
     class Meta:
         model = Event
