@@ -7,6 +7,9 @@ class CollectionConfig(AppConfig):
     name = "collection"
 
     def ready(self) -> None:
-        from . import signals
+        from django.db.backends.signals import connection_created
+
+        from . import search, signals
 
         signals.connect()
+        connection_created.connect(search.register_fold, dispatch_uid="collection-fold")

@@ -188,6 +188,29 @@ def test_the_filter_error_names_the_filter_on_the_page(client, world):
     )
 
 
+@pytest.mark.parametrize(
+    ("prefix", "words"),
+    [
+        ("", ("0 agreements", "No agreement matches these filters.",
+              "Filters in force:", "Status today: Expiring within 90 days", "Country: Mexico",
+              "show every agreement")),
+        ("/es", ("0 acuerdos", "Ningún acuerdo coincide con estos filtros.",
+                 "Filtros aplicados:", "Situación actual: Vence en menos de 90 días", "País: México",
+                 "mostrar todos los acuerdos")),
+    ],
+)  # fmt: skip
+def test_a_list_with_no_match_says_so_and_how_to_widen_it(client, world, prefix, words):
+    response = client.get(
+        f"{prefix}/agreements/", {"status": "expiring", "country": "mx"}
+    )
+    assert response.status_code == 200
+    page = html.unescape(response.content.decode())
+    for text in words:
+        assert text in page, text
+    # Each filter in force can be removed on its own.
+    assert 'href="?country=mx">' in page and 'href="?status=expiring">' in page
+
+
 def test_drafts_never_show_on_pages(client, world):
     draft = f.AgreementFactory(
         slug="draft", title_en="Unannounced draft", is_published=False

@@ -47,7 +47,17 @@ FORM_FILTERS = (
     "year_from",
     "year_to",
 )
-#: Names for the filters the form does not show.
+#: Names for the filters, as the form shows them and for those it does not.
+FILTER_LABELS = {
+    "q": gettext_lazy("Words"),
+    "agency": gettext_lazy("US agency"),
+    "country": gettext_lazy("Country"),
+    "kind": gettext_lazy("Kind"),
+    "status": gettext_lazy("Status today"),
+    "state": gettext_lazy("State"),
+    "year_from": gettext_lazy("Signed from (year)"),
+    "year_to": gettext_lazy("Signed to (year)"),
+}
 OTHER_FILTER_LABELS = {
     "city": gettext_lazy("City"),
     "office": gettext_lazy("Office"),
@@ -101,12 +111,12 @@ class AgreementListView(ListView):
     def facet_context(self) -> dict[str, Any]:
         request = self.request
         filters_only = query_without(request, "page", "ordering")
-        other_filters = self.other_filters()
+        in_force = self.filters_in_force()
         return {
             "filterset": self.filterset,
-            "active_filters": len(other_filters)
-            + sum(1 for name in FORM_FILTERS if request.GET.get(name)),
-            "other_filters": other_filters,
+            "active_filters": len(in_force),
+            "in_force": in_force,
+            "other_filters": [f for f in in_force if f["name"] not in FORM_FILTERS],
             "facets": {
                 "agencies": Agency.objects.us().order_by("name"),
                 "countries": Country.objects.foreign().order_by("name_en"),
@@ -121,15 +131,15 @@ class AgreementListView(ListView):
             + (f"?{filters_only}" if filters_only else ""),
         }
 
-    def other_filters(self) -> list[dict[str, Any]]:
-        """The filters set in the URL that the form does not show, each with
-        its value as read (a city's name rather than its slug, when known)
-        and the query string without it."""
+    def filters_in_force(self) -> list[dict[str, Any]]:
+        """The filters set in the URL, each with its name, its value as read
+        (a city's name rather than its slug, a status's label) and the query
+        string without it."""
         request = self.request
         cleaned = getattr(self.filterset.form, "cleaned_data", {})
         found = []
         for name, value in request.GET.items():
-            if name in FORM_FILTERS or name not in self.filterset.filters or not value:
+            if name not in self.filterset.filters or not value:
                 continue
             shown = cleaned.get(name) or value
             field = self.filterset.form.fields.get(name)
@@ -142,7 +152,9 @@ class AgreementListView(ListView):
                 {
                     "name": name,
                     "value": value,
-                    "label": OTHER_FILTER_LABELS.get(name, name),
+                    "label": FILTER_LABELS.get(name)
+                    or OTHER_FILTER_LABELS.get(name)
+                    or name,
                     "shown": shown,
                     "remove": query_without(request, name, "page"),
                 }
