@@ -1,5 +1,5 @@
 """URLs: the public site in English at / and Spanish at /es/; the admin at
-/admin/; the JSON API at /api/v1/; open data at /data/."""
+/admin/; the JSON API at /api/v1/; open data at /data/ (and /es/data/)."""
 
 from csp.decorators import csp_update
 from django.conf.urls.i18n import i18n_patterns
@@ -60,7 +60,12 @@ urlpatterns = [
     ),
     path("api/v1/help/", outreach_api.HelpView.as_view(), name="api-help"),
     path("api/v1/", include((router.urls, "api"))),
-    path("data/", include("opendata.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
-    *i18n_patterns(path("", include("public.urls")), prefix_default_language=False),
+    # Open data in both languages (/data/ and /es/data/: the same files), then
+    # the public site.
+    *i18n_patterns(
+        path("data/", include("opendata.urls")),
+        path("", include("public.urls")),
+        prefix_default_language=False,
+    ),
 ]

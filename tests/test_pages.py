@@ -211,6 +211,41 @@ def test_a_list_with_no_match_says_so_and_how_to_widen_it(client, world, prefix,
     assert 'href="?country=mx">' in page and 'href="?status=expiring">' in page
 
 
+@pytest.mark.parametrize(
+    ("prefix", "no_term", "no_start", "invite"),
+    [
+        ("", "The sources do not state a term or an expiry.",
+         "The sources state its term (24 months) but not when it was signed",
+         "Do you know more? Send a correction."),
+        ("/es", "Las fuentes no indican un plazo ni un vencimiento.",
+         "Las fuentes indican su plazo (24 meses), pero no cuándo se firmó",
+         "¿Sabe más? Envíe una corrección."),
+    ],
+)  # fmt: skip
+def test_an_unknown_status_says_why_and_invites_a_correction(
+    client, prefix, no_term, no_start, invite
+):
+    silent = f.AgreementFactory(slug="silent", title_en="Silent letter")
+    f.AgreementFactory(
+        slug="undated",
+        title_en="Undated letter",
+        signed_on=None,
+        signed_on_precision="unknown",
+        term_months=24,
+    )
+    f.AgreementFactory(slug="open", title_en="Open letter", is_open_ended=True)
+    page = html.unescape(client.get(f"{prefix}/agreements/silent/").content.decode())
+    assert no_term in page and invite in page
+    assert f'href="{prefix}/agreements/silent/#correction"' in page
+    listed = html.unescape(client.get(f"{prefix}/agreements/").content.decode())
+    assert no_term in listed and no_start in listed
+    assert listed.count(invite) == 2  # not for the open-ended one, which is in force
+    assert (
+        silent.unknown_reason
+        and not f.AgreementFactory.build(is_open_ended=True).unknown_reason
+    )
+
+
 def test_drafts_never_show_on_pages(client, world):
     draft = f.AgreementFactory(
         slug="draft", title_en="Unannounced draft", is_published=False

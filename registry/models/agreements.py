@@ -27,7 +27,7 @@ from ..dates import DatePrecision, PartialDate, add_months
 from .agencies import Agency, Office
 from .places import City, Country, State
 from .sources import Source, SourcedQuerySetMixin
-from .status import EXPIRING_WITHIN_DAYS, Status, status_on, status_q
+from .status import EXPIRING_WITHIN_DAYS, Status, status_on, status_q, unknown_reason
 from .vocabulary import Law, Topic
 
 #: The longest term an agreement may state, in months (a century).
@@ -491,6 +491,14 @@ class Agreement(Versioned):
 
     def get_status_display(self) -> str:
         return str(self.Status(self.status).label)
+
+    @property
+    def unknown_reason(self) -> str:
+        """Why today's status is unknown ("" when it is known)."""
+        today = timezone.localdate()
+        if self.status_on(today) != Status.UNKNOWN:
+            return ""
+        return unknown_reason(self, today)
 
     def renewal_chain(self) -> list[Agreement]:
         """Earlier and later agreements in the renewal chain, oldest first (one query

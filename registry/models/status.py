@@ -62,6 +62,22 @@ def status_on(agreement: Agreement, day: date) -> str:
     return Status.UNKNOWN
 
 
+def unknown_reason(agreement: Agreement, day: date) -> str:
+    """Why the status on `day` is unknown, in one line (status_on's branches
+    that end in UNKNOWN)."""
+    if agreement.signed_on is not None and agreement.signed_on > day:
+        return str(_("Its signing date is still to come."))
+    if agreement.term_months and agreement.signed_on is None:
+        return str(
+            _(
+                "The sources state its term (%(months)s months) but not when it "
+                "was signed, so its expiry cannot be derived."
+            )
+            % {"months": agreement.term_months}
+        )
+    return str(_("The sources do not state a term or an expiry."))
+
+
 def status_q(status: str, day: date) -> Q:
     """The agreements whose status on `day` is `status`, as a condition."""
     soon = day + timedelta(days=EXPIRING_WITHIN_DAYS)

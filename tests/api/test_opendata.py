@@ -53,6 +53,20 @@ def test_the_data_page_lists_every_collection(client, data):
     assert "/data/latest/datapackage.json" in page and "Creative Commons" in page
 
 
+def test_the_data_page_is_in_spanish_at_es_data_and_each_links_the_other(client, data):
+    spanish = client.get("/es/data/")
+    assert spanish.status_code == 200
+    page = spanish.content.decode()
+    assert '<html lang="es">' in page and "<h1>Datos abiertos</h1>" in page
+    assert 'href="http://testserver/data/" hreflang="en"' in page
+    english = client.get("/data/").content.decode()
+    assert 'href="http://testserver/es/data/" hreflang="es"' in english
+    # The files are the same under either address.
+    assert body(client.get("/es/data/latest/agreements.csv")) == body(
+        client.get("/data/latest/agreements.csv")
+    )
+
+
 def test_downloads_are_dated_and_hold_public_data_only(client, data):
     response = client.get("/data/latest/agreements.csv")
     assert response["Content-Type"].startswith("text/csv")
