@@ -246,6 +246,21 @@ def test_an_unknown_status_says_why_and_invites_a_correction(
     )
 
 
+def test_the_list_sorts_by_expiry_soonest_first_unknown_last(client):
+    from datetime import date
+
+    f.AgreementFactory(title_en="Never stated")
+    f.AgreementFactory(title_en="Ends later", expires_on=date(2031, 1, 1))
+    f.AgreementFactory(title_en="Ends sooner", expires_on=date(2030, 1, 1))
+    page = client.get("/agreements/", {"ordering": "expires"}).content.decode()
+    assert (
+        page.index("Ends sooner")
+        < page.index("Ends later")
+        < page.index("Never stated")
+    )
+    assert '<option value="expires" selected>Expiring soonest</option>' in page
+
+
 def test_drafts_never_show_on_pages(client, world):
     draft = f.AgreementFactory(
         slug="draft", title_en="Unannounced draft", is_published=False

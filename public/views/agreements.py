@@ -33,6 +33,8 @@ AGREEMENT_ORDERINGS = {
     "signed_on": (F("signed_on").asc(nulls_last=True), "title_en"),
     "title_en": ("title_en",),
     "-updated_at": ("-updated_at",),
+    # The soonest possible expiry first; those with none known last.
+    "expires": (F("expiry_earliest").asc(nulls_last=True), "title_en"),
 }
 CORRECTIONS_PER_HOUR = 5
 #: The filters the list's form shows; the API's other filters (from a "See
@@ -104,6 +106,7 @@ class AgreementListView(ListView):
                     ("signed_on", _("Oldest first")),
                     ("title_en", _("Title")),
                     ("-updated_at", _("Recently updated")),
+                    ("expires", _("Expiring soonest")),
                 ],
             }
         )
