@@ -24,6 +24,9 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound
 
 logger = logging.getLogger(__name__)
+#: How many times a read whose connection was lost is run again: a failover
+#: may drop the new connection too while a long read (a download's build) runs.
+READ_RETRIES = 2
 
 #: The ASCII control characters but tab, line feed and carriage return: C0
 #: (NUL to US) and DEL. Lone surrogates only arrive in JSON (\ud800): Django
@@ -114,8 +117,8 @@ def refused(request: HttpRequest, message: str) -> HttpResponse:
 
 class RetryReadAfterLostConnection:
     """A read (GET or HEAD) whose database connection was lost while it ran
-    (the server restarted or terminated it, a failover) is run once more on a
-    new connection, instead of answering 500. CONN_HEALTH_CHECKS replaces a
+    (the server restarted or terminated it, a failover) is run again on a new
+    connection (up to READ_RETRIES times), instead of answering 500. CONN_HEALTH_CHECKS replaces a
     connection lost between requests; this covers one lost during a request.
     A write is never repeated here: its client cannot know whether it was
     saved, and repeats it itself (an If-Match makes that safe). Nothing is
@@ -130,26 +133,58 @@ class RetryReadAfterLostConnection:
     def process_exception(
         self, request: HttpRequest, exception: Exception
     ) -> HttpResponseBase | None:
-        if (
-            request.method not in ("GET", "HEAD")
-            or not isinstance(exception, (OperationalError, InterfaceError))
-            or getattr(request, "_read_retried", False)
-            or request.resolver_match is None
-        ):
-            return None
-        lost = False
-        for connection in connections.all(initialized_only=True):
-            if connection.in_atomic_block:
-                return None
-            if not connection.is_usable():
-                lost = True
-                connection.close()
-        if not lost:
-            return None  # an error of the query itself: repeating it would not help
-        request._read_retried = True  # type: ignore[attr-defined]
-        logger.warning("Database connection lost during %s; read retried", request.path)
         match = request.resolver_match
-        response: HttpResponseBase = match.func(request, *match.args, **match.kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()
-        return response
+        if request.method not in ("GET", "HEAD") or match is None:
+            return None
+        for attempt in range(1, READ_RETRIES + 1):
+            if not isinstance(exception, OperationalError | InterfaceError):
+                return None
+            if in_transaction():
+                return None  # cannot be run again from here
+            if not (connection_lost() or ended_connection(exception)):
+                return None  # an error of the query itself
+            logger.warning(
+                "Database connection lost during %s; read run again (%s of %s)",
+                request.path,
+                attempt,
+                READ_RETRIES,
+            )
+            try:
+                response: HttpResponseBase = match.func(
+                    request, *match.args, **match.kwargs
+                )
+                if hasattr(response, "render") and callable(response.render):
+                    response = response.render()
+                return response
+            except (OperationalError, InterfaceError) as again:
+                exception = again
+        connection_lost()  # the last one lost is closed: the next request's is new
+        raise exception
+
+
+def in_transaction() -> bool:
+    return any(c.in_atomic_block for c in connections.all(initialized_only=True))
+
+
+def ended_connection(exception: Exception) -> bool:
+    """Whether the database error is the end of its connection: PostgreSQL's
+    SQLSTATE classes 08 (connection exception) and 57P (the server shut the
+    session down: pg_terminate_backend, a restart). By the time the error
+    reaches here the connection may already have been replaced (a failed
+    rollback closes it), so the error is read, not only the connection."""
+    state = getattr(exception.__cause__, "sqlstate", None)
+    return bool(state) and str(state).startswith(("08", "57P"))
+
+
+def connection_lost() -> bool:
+    """Whether a database connection of this thread was lost (each lost one
+    is closed, so the next query opens a new one); False inside a
+    transaction, which cannot be run again from here."""
+    lost = False
+    for connection in connections.all(initialized_only=True):
+        if connection.in_atomic_block:
+            return False
+        if not connection.is_usable():
+            lost = True
+            connection.close()
+    return lost

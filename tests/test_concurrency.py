@@ -214,29 +214,50 @@ def test_two_concurrent_writers_on_postgresql_one_wins_the_other_is_refused():
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("terminations", [1, 2])
 def test_a_read_whose_connection_is_terminated_is_answered_on_a_new_one(
-    client, monkeypatch
+    client, monkeypatch, terminations
 ):
     """pg_terminate_backend during a request (a restart, a failover, an
-    operator): the page is read again on a new connection, not a 500."""
+    operator), once or again on the new connection: the page is read again
+    on a new connection, not a 500."""
     from collection.models import Revision
 
     f.AgreementFactory(title_en="Still here")
     current = Revision.current.__func__
     calls = []
 
-    def terminated_once(cls):
+    def terminated(cls):
         calls.append(connection.cursor().connection.info.backend_pid)
-        if len(calls) == 1:
+        if len(calls) <= terminations:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
         return current(cls)
 
-    monkeypatch.setattr(Revision, "current", classmethod(terminated_once))
+    monkeypatch.setattr(Revision, "current", classmethod(terminated))
     response = client.get("/api/v1/agreements/")
     assert response.status_code == 200
     assert response.json()["results"][0]["title_en"] == "Still here"
-    assert len(calls) == 2 and calls[0] != calls[1]  # a new connection
+    assert len(calls) == terminations + 1 and len(set(calls)) == len(calls)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_read_is_run_again_twice_at_most(client, monkeypatch):
+    from collection.middleware import READ_RETRIES
+    from collection.models import Revision
+
+    calls = []
+
+    def always_terminated(cls):
+        calls.append(1)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+
+    monkeypatch.setattr(Revision, "current", classmethod(always_terminated))
+    client.raise_request_exception = False
+    assert client.get("/api/v1/agreements/").status_code == 500
+    assert len(calls) == 1 + READ_RETRIES
 
 
 @pytest.mark.postgres
@@ -265,3 +286,30 @@ def test_a_write_whose_connection_is_terminated_is_not_repeated(monkeypatch):
     assert len(calls) == 1
     topic.refresh_from_db()
     assert topic.name_en == "Before"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_download_whose_build_loses_its_connection_is_built_again(
+    client, monkeypatch
+):
+    """The build of /data/latest/ runs in a transaction; when its connection
+    is terminated the transaction's rollback replaces the connection, and the
+    error, not the connection, shows the loss: the read is run again."""
+    from opendata import builds
+
+    f.AgreementFactory(title_en="Still here")
+    spy = builds.write_package
+    calls = []
+
+    def terminated(folder, on=None):
+        calls.append(1)
+        if len(calls) == 1:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+        return spy(folder, on)
+
+    monkeypatch.setattr(builds, "write_package", terminated)
+    response = client.get("/data/latest/registry.zip")
+    assert response.status_code == 200
+    assert len(calls) == 2
