@@ -36,35 +36,20 @@ import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
+
+from import_agreements import connect  # bench/ is the script's folder: its sibling
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 LATEST = "/data/latest/registry.zip"
 POSTGRES = "postgres://postgres@127.0.0.1:5432/registry_bench_downloads"
 
 
-def server(url: str, **options: Any) -> Any:
-    """An autocommit connection to the PostgreSQL server's `postgres` database."""
-    import psycopg
-
-    parts = urlsplit(url)
-    return psycopg.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username,
-        password=parts.password,
-        dbname="postgres",
-        autocommit=True,
-        **options,
-    )
-
-
 def fresh_postgres(url: str) -> bool:
     """Create the (empty) bench database; False if no server answers."""
     name = urlsplit(url).path.lstrip("/")
     try:
-        with server(url, connect_timeout=3) as connection:
+        with connect(url, connect_timeout=3) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
             connection.execute(f'CREATE DATABASE "{name}"')
     except Exception:
@@ -74,7 +59,7 @@ def fresh_postgres(url: str) -> bool:
 
 def drop_postgres(url: str) -> None:
     name = urlsplit(url).path.lstrip("/")
-    with server(url) as connection:
+    with connect(url) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

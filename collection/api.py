@@ -164,15 +164,15 @@ def field_problem(field: Any, value: Any, place: str) -> str | None:
     """What in `value`, sent for `field`, no field can hold (unreadable());
     in nested rows (a list of parties), only in the fields the rows take:
     a key the API does not know is ignored, as REST framework ignores it."""
-    if isinstance(field, serializers.ListSerializer) and isinstance(value, list):
+    many = (serializers.ListSerializer, serializers.ManyRelatedField)
+    if isinstance(field, many) and isinstance(value, list):
+        child = (
+            field.child_relation
+            if isinstance(field, serializers.ManyRelatedField)
+            else field.child
+        )
         for index, item in enumerate(value):
-            problem = field_problem(field.child, item, f"{place}[{index}]")
-            if problem is not None:
-                return problem
-        return None
-    if isinstance(field, serializers.ManyRelatedField) and isinstance(value, list):
-        for index, item in enumerate(value):
-            problem = field_problem(field.child_relation, item, f"{place}[{index}]")
+            problem = field_problem(child, item, f"{place}[{index}]")
             if problem is not None:
                 return problem
         return None
