@@ -13,9 +13,9 @@ from registry.serializers import (
     CityRefField,
     ContactSerializer,
     OfficeRefField,
+    SchemaStatedFieldsMixin,
     SourceSerializer,
     SourceUrlsField,
-    TimeZoneMixin,
     WithSourcesMixin,
 )
 
@@ -194,7 +194,7 @@ class EventTimeField(serializers.DateTimeField):
     """A date and time with its offset, e.g. 2026-08-31T10:00:00-05:00."""
 
 
-class EventSerializer(TimeZoneMixin, WithSourcesMixin, CleanModelSerializer):
+class EventSerializer(SchemaStatedFieldsMixin, WithSourcesMixin, CleanModelSerializer):
     url = serializers.HyperlinkedIdentityField(
         view_name="api:event-detail",
         lookup_field="slug",

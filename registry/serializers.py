@@ -101,7 +101,7 @@ class LongitudeField(serializers.DecimalField):
 COORDINATES = {"latitude": LatitudeField, "longitude": LongitudeField}
 
 
-class TimeZoneMixin:
+class SchemaStatedFieldsMixin:
     # A ModelSerializer whose time zone fields (those the model checks with
     # validate_time_zone) list the names in the schema, and whose coordinates
     # state their range. (A comment: the schema takes a serializer's
@@ -374,7 +374,7 @@ class LawSerializer(CleanModelSerializer):
         }
 
 
-class CitySerializer(TimeZoneMixin, WithSourcesMixin, CleanModelSerializer):
+class CitySerializer(SchemaStatedFieldsMixin, WithSourcesMixin, CleanModelSerializer):
     url = serializers.HyperlinkedIdentityField(
         view_name="api:city-detail",
         lookup_field="slug",
