@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Self, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -222,10 +223,85 @@ def number_versions(model: Any, history_model: Any) -> None:
 def localized(obj: models.Model, field: str) -> str:
     """`field` in the active language (`<field>_en` / `<field>_es`), falling back
     to the other language when the translation is missing."""
+    return getattr(obj, _localized_name(obj, field))
+
+
+def _localized_name(obj: models.Model, field: str) -> str:
+    """The name of the field `localized()` shows: `<field>_<active language>`,
+    or the other language's when that one is empty."""
     first, second = (
         ("es", "en") if (get_language() or "en").startswith("es") else ("en", "es")
     )
-    return getattr(obj, f"{field}_{first}") or getattr(obj, f"{field}_{second}")
+    name = f"{field}_{first}"
+    return name if getattr(obj, name) else f"{field}_{second}"
+
+
+class RegistryTranslated(models.Model):
+    """A record whose texts in two languages (`<field>_en`, `<field>_es`) may
+    be the registry's translation rather than the sources' words.
+
+    `translated_by_registry` lists, comma-separated, the fields the registry
+    translated (e.g. "title_es,summary_es"); every other text is as its sources
+    give it. The data, the API and the page say which is which."""
+
+    #: The fields, in both languages, that may be a translation.
+    TRANSLATABLE: tuple[str, ...] = ()
+
+    translated_by_registry = models.CharField(
+        _("translated by the registry"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Tick the texts the registry translated; leave unticked those "
+            "that are as a source gives them."
+        ),
+    )
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def translatable_fields(cls) -> list[str]:
+        return [f"{name}_{code}" for name in cls.TRANSLATABLE for code in ("en", "es")]
+
+    @property
+    def translated_fields(self) -> list[str]:
+        return [name for name in self.translated_by_registry.split(",") if name]
+
+    def is_translated(self, field: str) -> bool:
+        """Whether `field` in the active language, as `localized()` shows it,
+        is the registry's translation."""
+        shown = _localized_name(self, field)
+        return shown in self.translated_fields
+
+    def clean_fields(self, exclude: Any = None) -> None:
+        super().clean_fields(exclude)
+        names = [name.strip() for name in self.translated_by_registry.split(",")]
+        names = [name for name in names if name]
+        allowed = self.translatable_fields()
+        unknown = [name for name in names if name not in allowed]
+        if unknown:
+            raise ValidationError(
+                {
+                    "translated_by_registry": _(
+                        "Not a text that can be translated: %(names)s. "
+                        "Choose among %(allowed)s."
+                    )
+                    % {"names": ", ".join(unknown), "allowed": ", ".join(allowed)}
+                }
+            )
+        empty = [name for name in names if not getattr(self, name)]
+        if empty:
+            raise ValidationError(
+                {
+                    "translated_by_registry": _(
+                        "Marked as translated but empty: %(names)s."
+                    )
+                    % {"names": ", ".join(empty)}
+                }
+            )
+        # One spelling: in the order of the fields, no spaces or repeats.
+        self.translated_by_registry = ",".join(n for n in allowed if n in names)
 
 
 def transfer_permissions(model_name: str, plural: str) -> tuple[tuple[str, str], ...]:

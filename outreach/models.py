@@ -13,11 +13,13 @@ from django.db import models
 from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from collection.history import tracked
 from collection.models import (
     PublishableQuerySet,
+    RegistryTranslated,
     Versioned,
     localized,
     transfer_permissions,
@@ -42,6 +44,17 @@ FIRST_YEAR, LAST_YEAR = 2009, 2100
 EVENT_YEARS = range(2000, 2101)
 
 
+def validate_languages(value: str) -> None:
+    """Comma-separated codes of Event.LANGUAGES, e.g. “es,en”."""
+    known = {code for code, _label in Event.LANGUAGES}
+    unknown = [c for c in (c.strip() for c in value.split(",")) if c and c not in known]
+    if unknown:
+        raise ValidationError(
+            _("Unknown language code: %(codes)s. Use %(known)s."),
+            params={"codes": ", ".join(unknown), "known": ", ".join(sorted(known))},
+        )
+
+
 def validate_event_time(value: Any) -> None:
     if value is not None and value.year not in EVENT_YEARS:
         raise ValidationError(
@@ -61,9 +74,11 @@ class EditionQuerySet(SourcedQuerySetMixin, models.QuerySet["Edition"]):
         )
 
 
-class Edition(Versioned):
+class Edition(RegistryTranslated, Versioned):
     """One Labor Rights Week (Semana de Derechos Laborales), held each year
     around Labor Day since 2009."""
+
+    TRANSLATABLE = ("theme",)
 
     year = models.PositiveSmallIntegerField(
         _("year"),
@@ -371,8 +386,20 @@ class EventQuerySet(SourcedQuerySetMixin, PublishableQuerySet["Event"]):
         return self.filter(pk__in=matching.values("pk"))
 
 
-class Event(Versioned):
+class Event(RegistryTranslated, Versioned):
     """An event: a Labor Rights Week activity, or a year-round one (no edition)."""
+
+    TRANSLATABLE = ("title", "description")
+    #: The languages an event may be held in, by ISO 639 code.
+    LANGUAGES = [
+        ("es", _("Spanish")),
+        ("en", _("English")),
+        ("pt", _("Portuguese")),
+        ("fr", _("French")),
+        ("ht", _("Haitian Creole")),
+        ("quc", _("K’iche’")),
+        ("mam", _("Mam")),
+    ]
 
     class Kind(models.TextChoices):
         TABLING = "tabling", _("Tabling at a consulate")
@@ -402,8 +429,10 @@ class Event(Versioned):
         _("slug"),
         max_length=120,
         unique=True,
+        blank=True,
         help_text=_(
-            "e.g. “2017-houston-labor-rights-week”. Used in URLs; do not change."
+            "e.g. “2017-houston-labor-rights-week”. Used in URLs; do not change. "
+            "Left empty, it is made from the year and the title."
         ),
     )
     edition = models.ForeignKey(
@@ -415,12 +444,17 @@ class Event(Versioned):
         verbose_name=_("Labor Rights Week edition"),
         help_text=_("Empty for year-round events."),
     )
-    title_en = models.CharField(_("title (English)"), max_length=300)
+    title_en = models.CharField(
+        _("title (English)"),
+        max_length=300,
+        blank=True,
+        help_text=_("A title in English or in Spanish is enough."),
+    )
     title_es = models.CharField(
         _("title (Spanish)"),
         max_length=300,
         blank=True,
-        help_text=_("Leave empty if there is none; the English title is shown."),
+        help_text=_("A title in English or in Spanish is enough."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     status = models.CharField(
@@ -493,9 +527,12 @@ class Event(Versioned):
     time_zone = models.CharField(
         _("time zone"),
         max_length=40,
-        default="America/New_York",
+        blank=True,
         validators=[validate_time_zone],
-        help_text=_("IANA name of the event's local time, e.g. “America/Chicago”."),
+        help_text=_(
+            "The event's local time. Left empty, it is the time zone of the "
+            "event's city, or else of the host office's city."
+        ),
     )
     date_note = models.CharField(
         _("date note"),
@@ -507,6 +544,7 @@ class Event(Versioned):
         _("languages"),
         max_length=50,
         blank=True,
+        validators=[validate_languages],
         help_text=_("Language codes, comma-separated, e.g. “es,en”."),
     )
     topics = models.ManyToManyField(
@@ -561,6 +599,56 @@ class Event(Versioned):
 
     def get_absolute_url(self) -> str:
         return reverse("public:event-detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        super().clean()
+        if not (self.title_en.strip() or self.title_es.strip()):
+            raise ValidationError(_("Give a title in English or in Spanish."))
+        if not self.time_zone:
+            self.time_zone = self.place_time_zone()
+            if not self.time_zone:
+                raise ValidationError(
+                    {
+                        "time_zone": _(
+                            "Choose the time zone: neither the event's city nor "
+                            "its host office's city has one on record."
+                        )
+                    }
+                )
+        if not self.slug:
+            self.slug = self.free_slug()
+
+    def place_time_zone(self) -> str:
+        """The time zone of the event's city, or else of its host office's."""
+        cities = [self.city if self.city_id else None]
+        if self.host_office_id and self.host_office is not None:
+            cities.append(self.host_office.city)
+        for city in cities:
+            if city is not None and city.time_zone:
+                return city.time_zone
+        return ""
+
+    def free_slug(self) -> str:
+        """A slug from the year and the title (either language) that no other
+        event has: "2026-semana-de-derechos-laborales-en-chicago", then "-2"..."""
+        if self.starts_at:
+            year = self.starts_at.year
+        elif self.edition is not None:
+            year = self.edition.year
+        else:
+            year = timezone.localdate().year
+        words = slugify(self.title_en or self.title_es)[:100].strip("-")
+        base = f"{year}-{words}" if words else str(year)
+        taken = set(
+            Event.objects.exclude(pk=self.pk)
+            .filter(slug__startswith=base)
+            .values_list("slug", flat=True)
+        )
+        slug, number = base, 1
+        while slug in taken:
+            number += 1
+            slug = f"{base}-{number}"
+        return slug
 
     @property
     def title(self) -> str:

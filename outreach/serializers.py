@@ -16,6 +16,7 @@ from registry.serializers import (
     SchemaStatedFieldsMixin,
     SourceSerializer,
     SourceUrlsField,
+    TranslatedByRegistryField,
     WithSourcesMixin,
 )
 
@@ -58,6 +59,7 @@ class EditionSerializer(WithSourcesMixin, CleanModelSerializer):
         many=True, read_only=True, help_text="Where the facts come from."
     )
     source_urls = SourceUrlsField()
+    translated_by_registry = TranslatedByRegistryField(Edition)
 
     class Meta:
         model = Edition
@@ -70,6 +72,7 @@ class EditionSerializer(WithSourcesMixin, CleanModelSerializer):
             "ends_on",
             "theme_en",
             "theme_es",
+            "translated_by_registry",
             "theme_note",
             "note",
             "outcomes",
@@ -194,6 +197,11 @@ class EventTimeField(serializers.DateTimeField):
     """A date and time with its offset, e.g. 2026-08-31T10:00:00-05:00."""
 
 
+#: Event.LANGUAGES' codes, comma-separated.
+_CODES = "|".join(code for code, _label in Event.LANGUAGES)
+LANGUAGES_PATTERN = rf"^(?:{_CODES})(?:,(?:{_CODES}))*$"  # or empty: allow_blank
+
+
 class EventSerializer(SchemaStatedFieldsMixin, WithSourcesMixin, CleanModelSerializer):
     url = serializers.HyperlinkedIdentityField(
         view_name="api:event-detail",
@@ -245,6 +253,15 @@ class EventSerializer(SchemaStatedFieldsMixin, WithSourcesMixin, CleanModelSeria
         many=True, read_only=True, help_text="Where the facts come from."
     )
     source_urls = SourceUrlsField()
+    translated_by_registry = TranslatedByRegistryField(Event)
+    languages = serializers.RegexField(
+        LANGUAGES_PATTERN,
+        max_length=50,
+        required=False,
+        allow_blank=True,
+        help_text="The languages it is held in: codes, comma-separated, "
+        f"among {', '.join(code for code, _label in Event.LANGUAGES)} (e.g. “es,en”).",
+    )
 
     def build_standard_field(self, field_name: str, model_field: Any) -> Any:
         field_class, kwargs = super().build_standard_field(field_name, model_field)
@@ -279,6 +296,7 @@ class EventSerializer(SchemaStatedFieldsMixin, WithSourcesMixin, CleanModelSeria
             "topics",
             "description_en",
             "description_es",
+            "translated_by_registry",
             "registration_url",
             "attendance",
             "note",
@@ -288,7 +306,10 @@ class EventSerializer(SchemaStatedFieldsMixin, WithSourcesMixin, CleanModelSeria
             "updated_at",
         ]
         extra_kwargs = {
-            "title_en": {"help_text": "Title in English."},
+            "title_en": {
+                "help_text": "Title in English. An event needs a title in English "
+                "or in Spanish (title_es)."
+            },
             "venue": {"help_text": "Where in the city, where known."},
             "starts_at": {
                 "help_text": "Start (ISO 8601 with offset); null when no source gives it."

@@ -547,6 +547,8 @@ class OfficeSerializer(WithSourcesMixin, CleanModelSerializer):
             "url",
             "html_url",
             "name",
+            "name_en",
+            "name_es",
             "is_name_attested",
             "agency",
             "kind",
@@ -635,6 +637,31 @@ class CitationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class TranslatedByRegistryField(serializers.ListField):
+    """The texts of a record the registry translated, as a list of field
+    names (stored comma-separated); every other text is as its sources give it."""
+
+    def __init__(self, model: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            "The texts the registry translated (field names); the others are "
+            "as their sources give them. A text named here may not be empty.",
+        )
+        names = model.translatable_fields()
+        super().__init__(
+            child=serializers.ChoiceField(choices=names),
+            max_length=len(names),
+            **kwargs,
+        )
+
+    def to_representation(self, data: Any) -> list[str]:
+        return [name for name in (data or "").split(",") if name]
+
+    def to_internal_value(self, data: Any) -> str:  # type: ignore[override]
+        return ",".join(dict.fromkeys(super().to_internal_value(data)))
+
+
 class AgreementSerializer(CleanModelSerializer):
     url = serializers.HyperlinkedIdentityField(
         view_name="api:agreement-detail",
@@ -706,6 +733,7 @@ class AgreementSerializer(CleanModelSerializer):
         help_text="Where the facts come from.",
     )
     source_urls = SourceUrlsField()
+    translated_by_registry = TranslatedByRegistryField(Agreement)
 
     class Meta:
         model = Agreement
@@ -736,6 +764,7 @@ class AgreementSerializer(CleanModelSerializer):
             "topics",
             "summary_en",
             "summary_es",
+            "translated_by_registry",
             "note",
             "documents",
             "sources",

@@ -22,7 +22,8 @@ from simple_history.models import HistoricalRecords
 from collection.history import m2m_field_names, tracked_models
 from collection.models import Revision
 from opendata.collections import COLLECTIONS, export_dataset, load_seed
-from registry.models import Membership, Topic
+from outreach.models import Edition, Event
+from registry.models import Agreement, Membership, Office, Topic
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -104,6 +105,13 @@ def test_moving_models_between_apps_keeps_every_row_and_history_entry():
     event = f.EventFactory(slug="moved-event", host_office=office)
     event.topics.add(topic)  # an event's topics, with their history
     f.TopicFactory(slug="gone").delete()  # a deleted topic keeps its history
+    # Columns added after the move go when the database goes back to before
+    # it, and come back empty: their values are not the move's to keep.
+    for model in (Agreement, Event, Edition):
+        for rows in (model.objects, model.history.model.objects):
+            rows.update(translated_by_registry="")
+    for rows in (Office.objects, Office.history.model.objects):
+        rows.update(name_en="", name_es="")
     Revision.bump()
     before = snapshot()
     assert before["history"]["registry.Topic"] and before["memberships"]

@@ -10,7 +10,9 @@ from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import QueryDict
 from django.urls import reverse, translate_url
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -71,3 +73,18 @@ def downloads(collection: str, query: str = "", **filters: Any) -> dict[str, Any
     if collection == "agreement":
         links["feed"] = reverse("public:agreement-feed") + with_params
     return {"links": links}
+
+
+@register.simple_tag
+def translated_mark(record: Any, field: str, language: str = "") -> SafeString:
+    """“(translated by the registry)” after a text the registry translated:
+    `field` as the page shows it (`title`), or one language's (`title`, "es")."""
+    if language:
+        translated = f"{field}_{language}" in record.translated_fields
+    else:
+        translated = record.is_translated(field)
+    if not translated:
+        return mark_safe("")
+    return format_html(
+        ' <span class="translated">({})</span>', gettext("translated by the registry")
+    )

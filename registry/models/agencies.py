@@ -21,6 +21,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from collection.history import tracked
@@ -297,6 +298,24 @@ class Office(Versioned):
         max_length=200,
         help_text=_("Official name in its own language where attested."),
     )
+    name_en = models.CharField(
+        _("name in English"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Only as a source writes it; English pages show it, with the "
+            "official name beside it."
+        ),
+    )
+    name_es = models.CharField(
+        _("name in Spanish"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Only as a source writes it; Spanish pages show it, with the "
+            "official name beside it."
+        ),
+    )
     is_name_attested = models.BooleanField(
         _("name attested"),
         default=True,
@@ -375,7 +394,14 @@ class Office(Versioned):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the page's language where a source attests one, else
+        the official name."""
+        spanish = (get_language() or "en").startswith("es")
+        return (self.name_es if spanish else self.name_en) or self.name
 
     def get_absolute_url(self) -> str:
         return reverse("public:office-detail", kwargs={"slug": self.slug})

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from collection.history import tracked
 from collection.models import (
     PublishableQuerySet,
+    RegistryTranslated,
     Versioned,
     localized,
     transfer_permissions,
@@ -156,7 +157,7 @@ class AgreementQuerySet(SourcedQuerySetMixin, PublishableQuerySet["Agreement"]):
         return self.expiring_within(EXPIRING_WITHIN_DAYS, on=on)
 
 
-class Agreement(Versioned):
+class Agreement(RegistryTranslated, Versioned):
     """A signed instrument between US agency offices and foreign governments'
     offices (mostly consulates) on migrant workers' workplace rights."""
 
@@ -173,6 +174,7 @@ class Agreement(Versioned):
         LOCAL = "local", _("Local")
 
     Status = Status
+    TRANSLATABLE = ("title", "summary")
 
     title_en = models.CharField(_("title (English)"), max_length=300)
     title_es = models.CharField(
