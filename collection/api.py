@@ -1,11 +1,14 @@
 """Machinery every collection of the JSON API shares: references to related
-records, model validation of writes, drafts, conditional GET and CSV exports."""
+records, model validation of writes, drafts, conditional GET and the CSV and
+XLSX exports."""
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import tablib
@@ -15,15 +18,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
+from django_filters import utils as filter_utils
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import APIException, MethodNotAllowed
 from rest_framework.permissions import SAFE_METHODS
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .formats import unreadable
+from .formats import file_name, unreadable
 from .models import Revision, StaleVersion, Versioned, sees_drafts
 from .resources import CollectionResource
 
@@ -256,13 +262,20 @@ def unchanged_since(request: Any, last_modified: int) -> bool:
     return since is not None and last_modified <= since
 
 
+#: The formats that are the collection's file (collection.formats).
+FILE_FORMATS = ("csv", "xlsx")
+#: Filters that name a download first, in this order: agreements-osha-mx-tx-…
+NAMED_FIRST = ("agency", "country", "state")
+
+
 class CollectionViewSet(viewsets.ModelViewSet):
     """One collection: public reads (drafts hidden from those who may not see
     them), token writes with the model's permissions, conditional GET, and the
-    open-data CSV with `?format=csv`."""
+    open-data file with `?format=csv` or `?format=xlsx`, named for what it
+    holds and the day."""
 
     lookup_field = "slug"
-    #: The collection's file format, for `?format=csv`.
+    #: The collection's file format, for `?format=csv` and `?format=xlsx`.
     resource_class: type[CollectionResource]
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
@@ -286,27 +299,95 @@ class CollectionViewSet(viewsets.ModelViewSet):
         super().initial(request, *args, **kwargs)
 
     def get_renderers(self) -> list[Any]:
-        """The CSV is a read: a write answers in JSON (`?format=csv` on a
+        """The files are reads: a write answers in JSON (`?format=csv` on a
         write is an unknown format, 404)."""
         renderers = super().get_renderers()
         request = getattr(self, "request", None)
         if request is not None and request.method not in SAFE_METHODS:
-            renderers = [r for r in renderers if r.format != "csv"]
+            renderers = [r for r in renderers if r.format not in FILE_FORMATS]
         return renderers
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        # An error asked as a workbook is answered in JSON, as the schema
+        # says of every error (the CSV's are CSV, one "error" column).
+        renderer = getattr(request, "accepted_renderer", None)
+        if (
+            isinstance(response, Response)
+            and response.status_code >= 400
+            and getattr(renderer, "format", None) == "xlsx"
+        ):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def get_queryset_model(self) -> type[models.Model]:
         serializer_class: Any = self.get_serializer_class()
         model: type[models.Model] = serializer_class.Meta.model
         return model
 
-    def wants_csv(self) -> bool:
+    def file_format(self) -> str | None:
+        """The file the client asked for (`csv` or `xlsx`); None for JSON."""
         renderer = getattr(self.request, "accepted_renderer", None)
-        return getattr(renderer, "format", None) == "csv"
+        found = getattr(renderer, "format", None)
+        return found if found in FILE_FORMATS else None
 
     def paginate_queryset(self, queryset: Any) -> Any:
-        if self.wants_csv():
-            return None  # the CSV is the whole (filtered) collection
+        if self.file_format():
+            return None  # the file is the whole (filtered) collection
         return super().paginate_queryset(queryset)
+
+    def filter_queryset(self, queryset: Any) -> Any:
+        """For a file, as REST framework filters, keeping the FilterSet:
+        the file is named after the filters it read (file_name_parts)."""
+        self.filterset: Any = None
+        if not self.file_format():
+            return super().filter_queryset(queryset)
+        for backend_class in self.filter_backends:
+            backend = backend_class()
+            if not isinstance(backend, DjangoFilterBackend):
+                queryset = backend.filter_queryset(self.request, queryset, self)
+                continue
+            # DjangoFilterBackend.filter_queryset, with its FilterSet kept.
+            filterset = backend.get_filterset(self.request, queryset, self)
+            if filterset is None:
+                continue
+            if not filterset.is_valid() and backend.raise_exception:
+                raise filter_utils.translate_validation(filterset.errors)
+            self.filterset = filterset
+            queryset = filterset.qs
+        return queryset
+
+    def file_name_parts(self) -> list[str]:
+        """What the filters in force say of a file, for its name: a related
+        record by its acronym or code (osha, mx, tx) or its key, a value as
+        given (q, a status), other values after the filter's name
+        (year-from-2015); NAMED_FIRST first, then in the FilterSet's order."""
+        filterset = getattr(self, "filterset", None)
+        if filterset is None:
+            return []
+        cleaned = getattr(filterset.form, "cleaned_data", {})
+        names = [n for n in NAMED_FIRST if n in filterset.filters]
+        names += [n for n in filterset.filters if n not in NAMED_FIRST]
+        parts = []
+        for name in names:
+            value = cleaned.get(name)
+            if value is None or value == "" or value == []:
+                continue
+            parts.append(name_part(name, filterset.filters[name], value))
+        return parts
+
+    def file_response(self, dataset: tablib.Dataset, parts: list[str]) -> Response:
+        response = Response(dataset)
+        name = file_name(
+            self.resource_class.collection or self.basename,
+            parts,
+            timezone.localdate(),
+            self.file_format() or "csv",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
     def csv_queryset(self, queryset: models.QuerySet[Any]) -> Iterable[Any]:
         """The related records the CSV columns name, fetched in a fixed number of
@@ -323,7 +404,10 @@ class CollectionViewSet(viewsets.ModelViewSet):
         )
 
     def export(self, rows: Iterable[Any]) -> tablib.Dataset:
-        return self.resource_class().export(list(rows))
+        """The rows in the collection's file format, with links to the pages
+        on the host the client asked."""
+        site_url = self.request.build_absolute_uri("/")
+        return self.resource_class(site_url=site_url).export(list(rows))
 
     def perform_destroy(self, instance: models.Model) -> None:
         try:
@@ -338,9 +422,10 @@ class CollectionViewSet(viewsets.ModelViewSet):
     # A 304 is a plain Django response, hence the wider return types.
     def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         def respond() -> Response:
-            if self.wants_csv():
+            if self.file_format():
                 queryset = self.filter_queryset(self.get_queryset())
-                return Response(self.export(self.csv_queryset(queryset)))
+                rows = self.export(self.csv_queryset(queryset))
+                return self.file_response(rows, self.file_name_parts())
             return super(CollectionViewSet, self).list(request, *args, **kwargs)
 
         return self.conditional(request, respond)
@@ -362,8 +447,9 @@ class CollectionViewSet(viewsets.ModelViewSet):
             etag = record_etag(instance, digest)
             if unchanged_since(request, last_modified):
                 response = HttpResponseNotModified()
-            elif self.wants_csv():
-                response = Response(self.export([instance]))
+            elif self.file_format():
+                key = str(getattr(instance, self.lookup_field))
+                response = self.file_response(self.export([instance]), [key])
             else:
                 response = Response(self.get_serializer(instance).data)
         self.validators(request, response, etag, last_modified)
@@ -508,6 +594,27 @@ class CollectionViewSet(viewsets.ModelViewSet):
         )
         failed.etag = etag
         return failed
+
+
+def name_part(name: str, filter_: Any, value: Any) -> str:
+    """One filter's value as a part of a file's name (file_name_parts)."""
+    if isinstance(value, models.Model):
+        for attribute in ("acronym", "code"):
+            found = getattr(value, attribute, "")
+            if found:
+                return str(found)
+        return str(getattr(value, filter_.extra.get("to_field_name") or "pk"))
+    if isinstance(value, list | tuple | models.QuerySet):
+        return "-".join(name_part(name, filter_, item) for item in value)
+    if isinstance(value, bool):
+        return f"{name}-{'yes' if value else 'no'}"
+    if isinstance(value, datetime):
+        return f"{name}-{value.date().isoformat()}"
+    if isinstance(value, date):
+        return f"{name}-{value.isoformat()}"
+    if isinstance(value, Decimal | int | float):
+        return f"{name}-{Decimal(str(value)).normalize():f}"
+    return str(value)
 
 
 def stale_record(stale: StaleVersion) -> Any:

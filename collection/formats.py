@@ -1,4 +1,5 @@
-"""The API's formats: its pagination, the open-data CSV, and the JSON it reads.
+"""The API's formats: its pagination, the open-data CSV and XLSX, the names
+of downloaded files, and the JSON it reads.
 
 Kept apart from the viewsets: REST framework imports these classes (named in
 settings) while it loads its own views.
@@ -6,12 +7,20 @@ settings) while it loads its own views.
 
 from __future__ import annotations
 
+import io
 import math
 import re
-from typing import Any
+from collections.abc import Iterable
+from datetime import date
+from typing import IO, Any
 
 import tablib
 from django.http import Http404
+from django.utils.text import slugify
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -98,7 +107,8 @@ class ContentNegotiation(DefaultContentNegotiation):
 
 
 class CSVRenderer(BaseRenderer):
-    """The open-data CSV: the same columns as the import files and /data/."""
+    """The open-data CSV: the same columns as the import files and /data/
+    (and the derived columns of an export)."""
 
     media_type = "text/csv"
     format = "csv"
@@ -112,6 +122,91 @@ class CSVRenderer(BaseRenderer):
         # Errors are still CSV: one "error" column, one row per message.
         messages = flatten_errors(data) if data else []
         return tablib.Dataset(*[[m] for m in messages], headers=["error"]).export("csv")
+
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class XLSXRenderer(BaseRenderer):
+    """The open-data file as a workbook: the CSV's rows and columns, every
+    cell text (escaped against formulas as in the CSV), one sheet."""
+
+    media_type = XLSX_MEDIA_TYPE
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(
+        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
+    ) -> Any:
+        if not isinstance(data, tablib.Dataset):
+            messages = flatten_errors(data) if data else []
+            data = tablib.Dataset(*[[m] for m in messages], headers=["error"])
+        view = (renderer_context or {}).get("view")
+        title = getattr(getattr(view, "resource_class", None), "collection", "")
+        buffer = io.BytesIO()
+        write_xlsx(data, buffer, title=title or "data")
+        return buffer.getvalue()
+
+
+def write_xlsx(dataset: tablib.Dataset, target: str | IO[bytes], title: str) -> None:
+    """Write `dataset` as a one-sheet workbook, a row at a time (openpyxl's
+    write-only mode: the workbook is never held whole as cells).
+
+    Every value is written as text, never as a formula or an error code:
+    the resource has already escaped text cells as it does for the CSV
+    (collection.importing.escape_formula), so the file imports back the same.
+    Characters a workbook cannot hold (control characters) are left out."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=sheet_title(title))
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    sheet.append(
+        [_text_cell(sheet, header, font=bold) for header in dataset.headers or []]
+    )
+    for row in dataset:
+        sheet.append([_text_cell(sheet, value) for value in row])
+    workbook.save(target)
+
+
+def _text_cell(sheet: Any, value: Any, font: Font | None = None) -> WriteOnlyCell:
+    text = "" if value is None else ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    cell = WriteOnlyCell(sheet, value=text or None)
+    if text:
+        cell.data_type = "s"  # openpyxl reads "=..." as a formula, "#N/A" an error
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+def sheet_title(text: str) -> str:
+    """A worksheet's name: at most 31 characters, none of []:*?/\\."""
+    return re.sub(r"[\[\]:*?/\\]", "-", text)[:31] or "data"
+
+
+#: The longest a part of a file name may be, and the name before its date.
+FILE_NAME_PART = 40
+FILE_NAME_STEM = 100
+
+
+def file_name_part(text: str) -> str:
+    """Text as a part of a file name: ASCII lower-case letters, digits and
+    single hyphens ("Cal/OSHA" is "calosha", "México" "mexico")."""
+    return (
+        re.sub(r"[^a-z0-9]+", "-", slugify(text)).strip("-")[:FILE_NAME_PART].strip("-")
+    )
+
+
+def file_name(stem: str, parts: Iterable[str], day: date, extension: str) -> str:
+    """A download's name, saying what it holds and when:
+    `agreements-osha-mx-tx-2026-12-01.csv`. Parts that would make the name
+    longer than FILE_NAME_STEM before the date are left out."""
+    name = file_name_part(stem) or "data"
+    for part in parts:
+        piece = file_name_part(part)
+        if piece and len(name) + 1 + len(piece) <= FILE_NAME_STEM:
+            name = f"{name}-{piece}"
+    return f"{name}-{day.isoformat()}.{extension}"
 
 
 def flatten_errors(data: Any, prefix: str = "") -> list[str]:

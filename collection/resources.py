@@ -3,26 +3,35 @@
 One file per collection, one row per record, related records referenced by their
 natural keys (slugs, ISO codes, years, source URLs), never by database ids. Lists
 are separated by ";". Dates are ISO 8601; text cells are escaped against
-spreadsheet formulas. `CollectionResource` is the base of every collection's
+spreadsheet formulas. Exports may add derived columns for readers (names of
+related records, page addresses), which imports ignore. `CollectionResource`
+is the base of every collection's
 resource (registry.resources, outreach.resources); the widgets here read and
 write the cells.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
+from itertools import islice
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
-from django.utils import timezone
+from django.db.models import Prefetch, prefetch_related_objects
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 
 from .importing import BulkImportMixin, FileInstanceLoader, escape_formula
 
 SEPARATOR = ";"
+#: Rows an export prefetches its derived columns' records for at a time, when
+#: it is given them one by one (a generator) rather than as a list or query.
+EXPORT_CHUNK_SIZE = 2000
 
 
 def _verbose(model: type[models.Model]) -> str:
@@ -249,6 +258,16 @@ class CollectionResource(BulkImportMixin, resources.ModelResource):
     #: The collection's name, as in the API and the open-data files
     #: ("agreements"); each subclass sets it.
     collection: ClassVar[str] = ""
+    #: Related records the derived columns read, fetched for every export in
+    #: one query per lookup whatever the number of rows (iter_queryset).
+    export_related: ClassVar[tuple[str | Prefetch[Any], ...]] = ()
+
+    def __init__(self, *args: Any, site_url: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: Where the public pages are, for the absolute links of an export:
+        #: the request's host in the API, SITE_URL elsewhere (downloads,
+        #: commands, the admin).
+        self.site_url = (site_url or str(settings.SITE_URL)).rstrip("/")
 
     class Meta:
         use_bulk = True
@@ -280,6 +299,26 @@ class CollectionResource(BulkImportMixin, resources.ModelResource):
         ]
         return model._default_manager.prefetch_related(*lists)
 
+    def iter_queryset(self, queryset: Any) -> Iterator[Any]:
+        """The rows of an export with what `export_related` names: added to a
+        query, fetched at once for a list, a chunk at a time otherwise."""
+        lookups = self.export_related
+        if not lookups:
+            yield from super().iter_queryset(queryset)
+        elif isinstance(queryset, models.QuerySet):
+            yield from super().iter_queryset(queryset.prefetch_related(*lookups))
+        elif isinstance(queryset, Sequence):
+            prefetch_related_objects(list(queryset), *lookups)
+            yield from queryset
+        else:
+            yield from _prefetched_in_chunks(queryset, lookups)
+
+    def page_url(self, obj: Any) -> str:
+        """The absolute address of a record's public page, in English (the
+        same file for every reader, whatever the language of the request)."""
+        with translation.override("en"):
+            return self.site_url + obj.get_absolute_url()
+
     def export_field(self, field: Any, instance: Any, **kwargs: Any) -> Any:
         value = super().export_field(field, instance, **kwargs)
         if isinstance(value, str) and field.column_name in self.text_columns():
@@ -308,6 +347,15 @@ class CollectionResource(BulkImportMixin, resources.ModelResource):
         return [
             name for name in cls.export_headers() if name not in cls.derived_columns
         ]
+
+
+def _prefetched_in_chunks(
+    rows: Iterable[Any], lookups: Sequence[str | Prefetch[Any]]
+) -> Iterator[Any]:
+    remaining = iter(rows)
+    while chunk := list(islice(remaining, EXPORT_CHUNK_SIZE)):
+        prefetch_related_objects(chunk, *lookups)
+        yield from chunk
 
 
 def key(model: type[models.Model], field: str = "slug", **kwargs: Any) -> Any:

@@ -21,11 +21,13 @@ from drf_spectacular import openapi
 from rest_framework import permissions
 
 from .filters import KeyFilter, StrictBooleanFilter
-from .formats import Pagination
+from .formats import XLSX_MEDIA_TYPE, Pagination
 
 FORMAT = (
-    "json (the default), or csv: the open-data CSV of the whole filtered "
-    "collection (not paginated), with the same columns as /data/."
+    "json (the default); csv: the open-data CSV of the whole filtered "
+    "collection (not paginated), with the same columns as /data/; or xlsx: "
+    "the same rows and columns as a workbook. Both files are sent as an "
+    "attachment named for the filters and the day."
 )
 PATH_KEYS = {
     "slug": "The record's slug.",
@@ -57,6 +59,11 @@ PUBLIC_READS = (
 ERROR = {"$ref": "#/components/schemas/Error"}
 VALIDATION_ERROR = {"$ref": "#/components/schemas/ValidationError"}
 CSV_TEXT = {"type": "string", "description": "CSV text (UTF-8, a header row)."}
+XLSX_FILE = {
+    "type": "string",
+    "format": "binary",
+    "description": "An XLSX workbook: one sheet, a header row, every cell text.",
+}
 RETRY_AFTER = {
     "Retry-After": {
         "schema": {"type": "integer"},
@@ -166,6 +173,8 @@ class AutoSchema(openapi.AutoSchema):
             existing = response.get("content", {})
             if "text/csv" in existing:
                 existing["text/csv"] = {"schema": CSV_TEXT}
+            if XLSX_MEDIA_TYPE in existing:
+                existing[XLSX_MEDIA_TYPE] = {"schema": XLSX_FILE}
             if code.startswith("2") and not response.get("description"):
                 response["description"] = SUCCESS.get(code, "Done.")
         if self.method == "GET":

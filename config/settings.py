@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # The admin in the language its user chose (the public site's is in its path).
+    "collection.middleware.StaffLanguage",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -293,8 +295,9 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="registry@localhost")
-#: The site's public address, for links in mail sent by commands (the radar),
-#: which have no request to take it from.
+#: The site's public address, for links that have no request to take it from:
+#: mail sent by commands (the radar), and the page_url column of the built
+#: downloads, admin exports and `registry_export`.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # The JSON API (docs/api.md): public reads, token-authenticated writes.
@@ -314,6 +317,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "collection.formats.CSVRenderer",
+        "collection.formats.XLSXRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["collection.formats.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "collection.schema.AutoSchema",

@@ -1,6 +1,7 @@
 """Bulk downloads of the whole registry: one CSV per collection, in the format
-of the imports and of the API's `?format=csv`, and a `datapackage.json`
-(Frictionless Data Package) describing every column, the keys and the licence.
+of the imports and of the API's `?format=csv`, the same rows as an XLSX
+workbook, and a `datapackage.json` (Frictionless Data Package) describing
+every column of the CSVs, the keys and the licence.
 
 Only public data goes out: published agreements and events, the parties and
 documents of published agreements, and the sources that public records cite.
@@ -23,6 +24,7 @@ from django.db import models
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from collection.formats import write_xlsx
 from outreach.models import (
     Edition,
     Event,
@@ -89,6 +91,7 @@ def _public_sources() -> models.QuerySet[Source]:
 def _agreements() -> Iterator[Agreement]:
     rows = (
         Agreement.objects.visible_to(PUBLIC)
+        .with_parties()  # the parties' names, cities and states
         .select_related("framework", "renews", "renewal")
         .prefetch_related(
             Prefetch(
@@ -240,7 +243,27 @@ DESCRIPTIONS = {
 COLUMN_DESCRIPTIONS = {
     "signed_on": "Signing date as precise as known: YYYY-MM-DD, YYYY-MM, YYYY, or an "
     "interval YYYY-MM-DD/YYYY-MM-DD; empty when unknown.",
+    "signed_from": "The first day the agreement may have been signed on, given "
+    "signed_on's precision (YYYY-MM-DD): the day itself, the first of the month "
+    "or year, or the interval's start; empty when unknown.",
+    "signed_to": "The last day the agreement may have been signed on (YYYY-MM-DD): "
+    "the day itself, the last of the month or year, or the interval's end; empty "
+    "when unknown.",
     "signed_on_precision": "day, month, year, interval or unknown.",
+    "us_parties": "The US parties by name (an office by its official name, as in "
+    "offices.csv, or an agency named without an office by its name and "
+    "acronym), separated by '; '. From parties.csv; ignored on import.",
+    "foreign_parties": "The foreign governments' parties by name (consulates, "
+    "embassies, ministries), separated by '; '. From parties.csv; ignored on "
+    "import.",
+    "foreign_countries": "The countries of the foreign parties, by English name, "
+    "separated by '; '. Ignored on import.",
+    "cities": "The cities of the party offices, by name, each once, separated by "
+    "'; '. Ignored on import.",
+    "states": "The US states of the party offices, by name, each once, separated "
+    "by '; '. Ignored on import.",
+    "page_url": "The agreement's page on the public site (in English; the "
+    "Spanish page is under /es/). Ignored on import.",
     "expires": "Expiry as precise as known (stated, or derived from the term); an "
     "interval when the signing date is a month or a year; empty when unknown.",
     "status": "Status on the package's date: in_force, expiring (within 90 days), "
@@ -345,7 +368,16 @@ def _field_schema(
             if isinstance(field, field_class):
                 schema["type"] = type_name
                 break
+    schema.update(DERIVED_TYPES.get(column, {}))
     return schema
+
+
+#: Types of columns that are not model fields.
+DERIVED_TYPES = {
+    "signed_from": {"type": "date"},
+    "signed_to": {"type": "date"},
+    "page_url": {"type": "string", "format": "uri"},
+}
 
 
 def datapackage(on: date | None = None) -> dict[str, Any]:
@@ -407,32 +439,39 @@ def _in_chunks(rows: Iterable[Any]) -> Iterable[Any]:
     return rows
 
 
-def collection_csv(name: str) -> str:
-    """One collection's public rows as CSV text."""
+def collection_dataset(name: str) -> Any:
+    """One collection's public rows in the file format (a tablib Dataset),
+    pages linked at SITE_URL."""
     rows = _in_chunks(PUBLIC_ROWS[name]())
-    return COLLECTIONS[name]().export(rows).export("csv")
+    return COLLECTIONS[name]().export(rows)
 
 
 def datapackage_json(on: date | None = None) -> bytes:
     return json.dumps(datapackage(on), indent=2, ensure_ascii=False).encode()
 
 
-#: The files of a package: one CSV per collection, the dictionary and the zip.
+#: The files of a package: one CSV and one XLSX per collection, the
+#: dictionary and the zip (the data package: the CSVs and the dictionary).
 PACKAGE_FILES = (
     *(f"{name}.csv" for name in COLLECTIONS),
+    *(f"{name}.xlsx" for name in COLLECTIONS),
     "datapackage.json",
     "registry.zip",
 )
 
 
 def write_package(folder: Path, on: date | None = None) -> None:
-    """Write every file of a package into `folder`, one collection at a time:
-    the CSVs, datapackage.json and registry.zip holding them all."""
+    """Write every file of a package into `folder`, one collection at a time
+    (its rows read once for its CSV and its XLSX): then datapackage.json and
+    registry.zip holding the CSVs and the dictionary."""
     members = []
     for name in COLLECTIONS:
+        dataset = collection_dataset(name)
         path = folder / f"{name}.csv"
-        path.write_bytes(collection_csv(name).encode())
+        path.write_bytes(dataset.export("csv").encode())
         members.append(path)
+        with (folder / f"{name}.xlsx").open("wb") as workbook:
+            write_xlsx(dataset, workbook, title=name)
     path = folder / "datapackage.json"
     path.write_bytes(datapackage_json(on))
     members.append(path)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
+from collection.formats import XLSX_MEDIA_TYPE, file_name
 from collection.models import Revision
 
 from . import builds
@@ -29,6 +30,7 @@ from .downloads import DESCRIPTIONS, PACKAGE_FILES
 FILES = set(PACKAGE_FILES)
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
+    "xlsx": XLSX_MEDIA_TYPE,
     "json": "application/json",
     "zip": "application/zip",
 }
@@ -48,11 +50,24 @@ def snapshots() -> list[date]:
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    collections = [(name, DESCRIPTIONS[name]) for name in COLLECTIONS]
+    today = timezone.localdate()
+    collections = [
+        {
+            "name": name,
+            "description": DESCRIPTIONS[name],
+            # (the file's address in /data/latest/, the name it is saved as)
+            "files": [
+                (f"{name}.{extension}", download_name(f"{name}.{extension}", today))
+                for extension in ("csv", "xlsx")
+            ],
+        }
+        for name in COLLECTIONS
+    ]
     context = {
         "collections": collections,
+        "zip_name": download_name("registry.zip", today),
         "snapshots": snapshots(),
-        "today": timezone.localdate(),
+        "today": today,
     }
     return render(request, "opendata/index.html", context)
 
@@ -107,10 +122,14 @@ def _validators(
 
 
 def download_name(filename: str, day: date) -> str:
-    """registry-agreements-2026-11-24.csv, registry-2026-11-24.zip."""
+    """What a file is saved as: a collection's for what it holds and its day
+    (agreements-2026-11-24.csv, as the API names an unfiltered file), the
+    others for the registry (registry-2026-11-24.zip,
+    registry-datapackage-2026-11-24.json)."""
     stem, _dot, extension = filename.rpartition(".")
-    prefix = "registry" if stem == "registry" else f"registry-{stem}"
-    return f"{prefix}-{day}.{extension}"
+    if stem in COLLECTIONS:
+        return file_name(stem, [], day, extension)
+    return file_name("registry", [] if stem == "registry" else [stem], day, extension)
 
 
 def snapshot(request: HttpRequest, day: str, filename: str) -> FileResponse:
@@ -124,7 +143,10 @@ def snapshot(request: HttpRequest, day: str, filename: str) -> FileResponse:
     if not path.is_file():
         raise Http404("No snapshot of that date.")
     response = FileResponse(
-        path.open("rb"), as_attachment=True, filename=download_name(filename, when)
+        path.open("rb"),
+        as_attachment=True,
+        filename=download_name(filename, when),
+        content_type=CONTENT_TYPES[filename.rpartition(".")[2]],
     )
     patch_cache_control(response, public=True, max_age=86400, immutable=True)
     return response

@@ -7,10 +7,12 @@ An agreement's signing date keeps its precision ("2011-11", "2012",
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from import_export import fields
 
@@ -207,6 +209,8 @@ class OfficeResource(CollectionResource):
         fields = [
             "slug",
             "name",
+            "name_en",
+            "name_es",
             "is_name_attested",
             "agency",
             "kind",
@@ -336,21 +340,63 @@ class TopicResource(CollectionResource):
 
 
 class AgreementResource(CollectionResource):
-    """Agreements; their parties and documents are in their own files."""
+    """Agreements; their parties and documents are in their own files. An
+    export also reads them for a spreadsheet, without joins: the signing
+    date's first and last possible days, the parties by name on each side,
+    the foreign parties' countries, the party offices' cities and states, and
+    the page's address (derived columns, ignored on import)."""
 
     collection = "agreements"
 
     signed_on = fields.Field(column_name="signed_on", readonly=True)
+    signed_from = fields.Field(column_name="signed_from", readonly=True)
+    signed_to = fields.Field(column_name="signed_to", readonly=True)
     signed_on_precision = fields.Field(column_name="signed_on_precision", readonly=True)
     expires = fields.Field(column_name="expires", readonly=True)
     status = fields.Field(column_name="status", readonly=True)
+    us_parties = fields.Field(column_name="us_parties", readonly=True)
+    foreign_parties = fields.Field(column_name="foreign_parties", readonly=True)
+    foreign_countries = fields.Field(column_name="foreign_countries", readonly=True)
+    cities = fields.Field(column_name="cities", readonly=True)
+    states = fields.Field(column_name="states", readonly=True)
     framework = fields.Field("framework", "framework", key(Agreement))
     renews = fields.Field("renews", "renews", key(Agreement))
     laws = fields.Field("laws", "laws", KeysWidget(Law))
     topics = fields.Field("topics", "topics", KeysWidget(Topic))
     sources = fields.Field("sources", "sources", SourceKeysWidget())
+    page_url = fields.Field(column_name="page_url", readonly=True)
 
-    derived_columns = ("signed_on_precision", "expires", "status")
+    derived_columns = (
+        "signed_from",
+        "signed_to",
+        "signed_on_precision",
+        "expires",
+        "status",
+        "us_parties",
+        "foreign_parties",
+        "foreign_countries",
+        "cities",
+        "states",
+        "page_url",
+    )
+    # What the columns read, fetched only where the rows do not come with it
+    # (the API and the downloads fetch it with the rows; the admin's list and
+    # the command do not): references, the renewal behind the status, lists,
+    # and each party's office with its agency's country, city and state, or
+    # the agency with its country.
+    export_related = (
+        "framework",
+        "renews",
+        "renewal",
+        "laws",
+        "topics",
+        "citations__source",
+        "parties__office__agency__country",
+        Prefetch(
+            "parties__office__city", queryset=City.objects.select_related("state")
+        ),
+        "parties__agency__country",
+    )
 
     class Meta:
         model = Agreement
@@ -363,6 +409,8 @@ class AgreementResource(CollectionResource):
             "instrument_as_named",
             "scope",
             "signed_on",
+            "signed_from",
+            "signed_to",
             "signed_on_precision",
             "signed_on_note",
             "term_months",
@@ -372,15 +420,22 @@ class AgreementResource(CollectionResource):
             "term_note",
             "expires",
             "status",
+            "us_parties",
+            "foreign_parties",
+            "foreign_countries",
+            "cities",
+            "states",
             "framework",
             "renews",
             "laws",
             "topics",
             "summary_en",
             "summary_es",
+            "translated_by_registry",
             "note",
             "is_published",
             "sources",
+            "page_url",
         ]
 
     def get_queryset(self) -> Any:
@@ -423,6 +478,12 @@ class AgreementResource(CollectionResource):
     def dehydrate_signed_on(self, agreement: Agreement) -> str:
         return agreement.signed.iso()
 
+    def dehydrate_signed_from(self, agreement: Agreement) -> str:
+        return iso_day(agreement.signed.earliest)
+
+    def dehydrate_signed_to(self, agreement: Agreement) -> str:
+        return iso_day(agreement.signed.latest)
+
     def dehydrate_signed_on_precision(self, agreement: Agreement) -> str:
         return agreement.signed_on_precision
 
@@ -435,6 +496,61 @@ class AgreementResource(CollectionResource):
     def dehydrate_sources(self, agreement: Agreement) -> str:
         citations = primary_first(agreement.citations.all())
         return f"{SEPARATOR} ".join(c.source.key for c in citations)
+
+    def dehydrate_us_parties(self, agreement: Agreement) -> str:
+        return listed(party_name(p) for p in sided(agreement, Party.Side.US))
+
+    def dehydrate_foreign_parties(self, agreement: Agreement) -> str:
+        return listed(party_name(p) for p in sided(agreement, Party.Side.FOREIGN))
+
+    def dehydrate_foreign_countries(self, agreement: Agreement) -> str:
+        governments = (
+            party.office.agency if party.office else party.agency
+            for party in sided(agreement, Party.Side.FOREIGN)
+        )
+        return listed(agency.country.name_en for agency in governments if agency)
+
+    def dehydrate_cities(self, agreement: Agreement) -> str:
+        return listed(city.name for city in party_cities(agreement))
+
+    def dehydrate_states(self, agreement: Agreement) -> str:
+        return listed(city.state.name for city in party_cities(agreement) if city.state)
+
+    def dehydrate_page_url(self, agreement: Agreement) -> str:
+        return self.page_url(agreement)
+
+
+def iso_day(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def listed(names: Iterable[str]) -> str:
+    """Names as a list cell, each once, in the order first met."""
+    return f"{SEPARATOR} ".join(dict.fromkeys(name for name in names if name))
+
+
+def sided(agreement: Agreement, side: str) -> list[Party]:
+    return [party for party in agreement.parties.all() if party.side == side]
+
+
+def party_name(party: Party) -> str:
+    """An office by its official name (the offices file's `name`, whatever
+    the language of the request), an agency named without an office by its
+    name and acronym ("Secretaría de Relaciones Exteriores (SRE)")."""
+    if party.office is not None:
+        return party.office.name
+    agency = party.agency
+    if agency is None:
+        return ""
+    return f"{agency.name} ({agency.acronym})" if agency.acronym else agency.name
+
+
+def party_cities(agreement: Agreement) -> list[City]:
+    return [
+        party.office.city
+        for party in agreement.parties.all()
+        if party.office and party.office.city
+    ]
 
 
 class PartyResource(CollectionResource):

@@ -11,6 +11,7 @@ import tablib
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from opendata.collections import COLLECTIONS, import_dataset
 from tests import factories as f
@@ -70,8 +71,8 @@ def test_the_data_page_is_in_spanish_at_es_data_and_each_links_the_other(client,
 def test_downloads_are_dated_and_hold_public_data_only(client, data):
     response = client.get("/data/latest/agreements.csv")
     assert response["Content-Type"].startswith("text/csv")
-    assert response["Content-Disposition"].startswith(
-        'attachment; filename="registry-agreements-'
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="agreements-{timezone.localdate()}.csv"'
     )
     agreements = rows(body(response))
     assert [a["slug"] for a in agreements] == ["public"]
@@ -132,10 +133,7 @@ def test_dated_snapshots_are_published_and_served(client, data, settings, tmp_pa
     assert "2026-09-01" in client.get("/data/").content.decode()
     response = client.get("/data/2026-09-01/agreements.csv")
     assert response.status_code == 200
-    assert (
-        'filename="registry-agreements-2026-09-01.csv"'
-        in response["Content-Disposition"]
-    )
+    assert 'filename="agreements-2026-09-01.csv"' in response["Content-Disposition"]
     assert [r["slug"] for r in rows(b"".join(response.streaming_content))] == ["public"]
     assert date.fromisoformat(
         json.loads((tmp_path / "2026-09-01" / "datapackage.json").read_text())[
@@ -185,6 +183,7 @@ def test_download_query_counts_are_pinned_and_do_not_grow_with_data(client, data
     assert after == before
     built, served = before
     # 32 as when the zip was built per request, plus the build's own
-    # transaction (a savepoint inside the test's) and the revision read in it.
-    assert built == 35
+    # transaction (a savepoint inside the test's) and the revision read in it,
+    # and the agreements' parties (their names, cities and states).
+    assert built == 36
     assert served == {path: 0 if path == "/data/" else 1 for path in paths}

@@ -319,7 +319,15 @@ def fresh(model_field, drawn):
 #: 2014-10-23/2014-10-22 match its pattern), and a party's side, which must be
 #: its agency's country's (`side`: data, like a key), and an expiry after the
 #: record's signing (`expires_on`, a rule between fields).
-RULES_IN_WORDS = {"__all__", "non_field_errors", "signed_on", "side", "expires_on"}
+RULES_IN_WORDS = {
+    "__all__",
+    "non_field_errors",
+    "signed_on",
+    "side",
+    "expires_on",
+    # A text marked as translated must be there: a rule across two fields.
+    "translated_by_registry",
+}
 
 
 def refused_fields(errors):
