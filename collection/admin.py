@@ -11,11 +11,16 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.admin.widgets import (
+    AutocompleteMixin,
+    AutocompleteSelect,
+    AutocompleteSelectMultiple,
+)
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Model, QuerySet
@@ -23,6 +28,7 @@ from django.forms import BaseInlineFormSet, Form
 from django.http import HttpRequest, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.forms import ImportForm
@@ -32,6 +38,7 @@ from simple_history.models import HistoricalRecords, ModelChange, ModelDelta
 from .concurrency import VersionCheckAdmin
 from .files import ImportFailed, result_errors, summary
 from .history import list_field, m2m_field_names
+from .models import RegistryTranslated
 from .reading import ADMIN_FORMATS, FileRefused
 from .storage import PreviewExpired
 
@@ -160,12 +167,94 @@ class SpreadsheetMixin(ImportExportMixin):
         )
 
 
+class CheckboxListField(forms.MultipleChoiceField):
+    """Checkboxes for a text field that holds comma-separated codes
+    ("title_es,summary_es", "es,en"): ticked in the form, one string saved."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return [code for code in value.split(",") if code]
+        return value
+
+    def to_python(self, value: Any) -> list[str]:
+        if isinstance(value, str):
+            value = value.split(",")
+        return [code.strip() for code in super().to_python(value) if code.strip()]
+
+    def clean(self, value: Any) -> str:
+        codes = super().clean(value)
+        order = [code for code, _label in cast(list[tuple[str, Any]], self.choices)]
+        return ",".join(code for code in order if code in codes)
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return set(self.prepare_value(initial or "")) != set(data or [])
+
+
+def translation_choices(model: type[RegistryTranslated]) -> list[tuple[str, Any]]:
+    """The texts a record of `model` may hold in translation, by their labels."""
+    return [
+        (name, cast("models.Field[Any, Any]", model._meta.get_field(name)).verbose_name)
+        for name in model.translatable_fields()
+    ]
+
+
 class CuratorAdmin(VersionCheckAdmin, SpreadsheetMixin, SimpleHistoryAdmin):
     """Base for every model admin of the registry: spreadsheets, the history
     of every change with its old and new values, and change forms that refuse
-    a save made on a version the record no longer has (collection.concurrency)."""
+    a save made on a version the record no longer has (collection.concurrency).
+    Which texts the registry translated is a row of checkboxes."""
 
     formfield_overrides = URL_FIELDS
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(
+            request
+        ):
+            kwargs["widget"] = SafeAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(
+            request
+        ):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(
+        self, db_field: models.Field[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        if isinstance(db_field, models.DateTimeField):
+            # The admin's date and time boxes share one label, for the first.
+            field = super().formfield_for_dbfield(db_field, request, **kwargs)
+            if field is not None and hasattr(field.widget, "widgets"):
+                date_box, time_box = field.widget.widgets
+                date_box.attrs["aria-label"] = _("%(field)s: date") % {
+                    "field": capfirst(db_field.verbose_name)
+                }
+                time_box.attrs["aria-label"] = _("%(field)s: time") % {
+                    "field": capfirst(db_field.verbose_name)
+                }
+            return field
+        if db_field.name == "translated_by_registry" and issubclass(
+            self.model, RegistryTranslated
+        ):
+            return CheckboxListField(
+                choices=translation_choices(self.model),
+                required=False,
+                label=db_field.verbose_name,
+                help_text=db_field.help_text,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def set_history_delta_changes(
         self,
@@ -210,7 +299,50 @@ class CuratorAdmin(VersionCheckAdmin, SpreadsheetMixin, SimpleHistoryAdmin):
             newer.history_delta_changes = helper.context_for_delta_changes(delta)
 
 
-class PrefetchedAutocompleteSelect(AutocompleteSelect):
+def known_keys(widget: AutocompleteMixin, value: Any) -> list[Any]:
+    """The values a form sent for an autocomplete that can be keys of its
+    records: Django's widget looks them all up to label them, and a posted
+    "abc" or a number no database column holds made that lookup a 500 (the
+    form's own check then says the choice is not valid)."""
+    target = widget.field.remote_field
+    options = target.model._meta
+    name = getattr(target, "field_name", None)
+    field = options.get_field(name) if name else options.pk
+    keys = []
+    for item in value:
+        try:
+            key = field.to_python(item)
+        except ValidationError:
+            continue
+        if isinstance(key, int) and not -(2**63) <= key < 2**63:
+            continue
+        keys.append(item)
+    return keys
+
+
+class SafeAutocomplete(AutocompleteMixin):
+    """Django's autocomplete, labelled for screen readers while empty (its
+    box takes its name from the text shown, which a placeholder gives), and
+    safe with any posted value (known_keys)."""
+
+    def build_attrs(self, base_attrs: Any, extra_attrs: Any = None) -> Any:
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        attrs["data-placeholder"] = str(_("Type to search…"))
+        return attrs
+
+    def optgroups(self, name: str, value: Any, attr: Any = None) -> Any:
+        return super().optgroups(name, known_keys(self, value), attr)
+
+
+class SafeAutocompleteSelect(SafeAutocomplete, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(SafeAutocomplete, AutocompleteSelectMultiple):
+    pass
+
+
+class PrefetchedAutocompleteSelect(SafeAutocompleteSelect):
     """An autocomplete that labels its selected object from objects its formset
     fetched once, instead of one query per inline row."""
 

@@ -1,6 +1,7 @@
 """What the views never see: a request with a control character, refused
-here; an API address that nothing serves, answered in JSON; and a read whose
-database connection was lost while it ran, run again.
+here; an API address that nothing serves, answered in JSON; a read whose
+database connection was lost while it ran, run again; and the admin's
+language, the one its user chose.
 
 A request's path, query string and form fields are checked for control
 characters once, here, before any view, form or database reads them (the
@@ -20,6 +21,8 @@ from collections.abc import Callable, Iterable
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound
 
@@ -188,3 +191,20 @@ def connection_lost() -> bool:
             lost = True
             connection.close()
     return lost
+
+
+class StaffLanguage:
+    """The admin in the language its user chose (the language cookie set at
+    /i18n/setlang/, else the browser's). The public site's language is in its
+    address (/es/); LocaleMiddleware puts every address without a prefix in
+    English, the admin's too, so this one runs after it and sets the admin's."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.path.startswith(reverse("admin:index")):
+            language = translation.get_language_from_request(request)
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)

@@ -360,7 +360,16 @@ class AgreementAdmin(CuratorAdmin):
         (_("Related agreements"), {"fields": ["framework", "renews", "renewed_by"]}),
         (
             _("Content"),
-            {"fields": ["laws", "topics", "summary_en", "summary_es", "note"]},
+            {
+                "fields": [
+                    "laws",
+                    "topics",
+                    "summary_en",
+                    "summary_es",
+                    "translated_by_registry",
+                    "note",
+                ]
+            },
         ),
         (_("Publication"), {"fields": ["is_published"]}),
     ]

@@ -52,6 +52,7 @@ def _test_settings():
         SECURE_SSL_REDIRECT=False,
         SESSION_COOKIE_SECURE=False,
         CSRF_COOKIE_SECURE=False,
+        LANGUAGE_COOKIE_SECURE=False,
         STORAGES={
             **settings.STORAGES,
             "staticfiles": {

@@ -41,6 +41,8 @@ PAGES = [
     "/help/?state=tx&county=Harris",
     "/offices/dol-whd-houston/",
     "/data/",
+    "/numbers/",
+    "/numbers/?agency=dol-osha&country=mx",
 ]
 
 
@@ -51,7 +53,7 @@ def test_no_accessibility_violations_on_any_page_type(browser, site, device):
     axe = Axe()
     context, page = open_page(browser, **device)
     problems = []
-    for path in PAGES + ["/es" + p for p in PAGES if not p.startswith("/data")]:
+    for path in PAGES + ["/es" + p for p in PAGES]:
         response = page.goto(site + path)
         assert response.status == 200, path
         results = axe.run(page)
@@ -90,3 +92,26 @@ def test_no_agreement_page_is_wider_than_a_phone(browser, site):
                 problems.append(f"{path}: {overflow}px wider than the screen")
     context.close()
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("device", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_no_accessibility_violations_on_the_admins_event_form(
+    browser, site, device, language
+):
+    """The form consulate staff fill in, as an event editor sees it."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from registry.models import Office
+    from tests import factories as f
+    from tests.browser.test_curation import log_in
+
+    f.event_editor("axe-editor", Office.objects.get(slug="mx-consulate-chicago"))
+    context, page = open_page(browser, **device)
+    context.add_cookies([{"name": "django_language", "value": language, "url": site}])
+    log_in(page, site, "axe-editor")
+    page.goto(f"{site}/admin/outreach/event/add/")
+    assert page.locator("html").get_attribute("lang") == language
+    results = Axe().run(page)
+    context.close()
+    assert results.violations_count == 0, results.generate_report()

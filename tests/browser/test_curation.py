@@ -44,7 +44,7 @@ def test_an_event_editor_adds_their_consulates_event(browser, site):
     choose(page, "edition", "2027")
     page.fill("#id_starts_at_0", "2027-08-30")
     page.fill("#id_starts_at_1", "10:00:00")
-    page.fill("#id_time_zone", "America/Chicago")
+    page.select_option("#id_time_zone", "America/Chicago")
     choose(page, "city", "Houston")
     # Their only office is already chosen, and no other is offered.
     assert page.locator("#id_host_office option").all_inner_texts() == [str(consulate)]
@@ -69,6 +69,58 @@ def test_an_event_editor_adds_their_consulates_event(browser, site):
     ).to_be_visible()
     calendar = page.request.get(f"{site}/events.ics?city=houston-tx").text()
     assert "UID:event-2027-houston-opening@labour-agreements-registry" in calendar
+    context.close()
+
+
+def test_an_event_editor_in_spanish_adds_an_event_with_only_a_spanish_title(
+    browser, site
+):
+    """Consulate staff choose Spanish; a Spanish title is enough, the slug makes
+    itself, the time zone is their office's city's, languages are boxes."""
+    consulate = Office.objects.get(slug="mx-consulate-chicago")
+    f.event_editor("chicago-editor", consulate)
+    context, page = open_page(browser, **DESKTOP)
+    log_in(page, site, "chicago-editor")
+    page.select_option("#admin-language", "es")
+    page.click(".language-choice button")
+    expect(page.locator("#site-name")).to_contain_text("Registro")
+
+    page.goto(f"{site}/admin/outreach/event/add/")
+    expect(page.locator("h1")).to_contain_text("Añadir")
+    # Their office is chosen, the time zone is its city's, the city too.
+    assert page.locator("#id_host_office").input_value() == str(consulate.pk)
+    # Named as Spanish sources write it.
+    assert page.locator("#id_host_office option:checked").inner_text() == (
+        "Consulado General de México en Chicago"
+    )
+    assert page.locator("#id_time_zone").input_value() == "America/Chicago"
+    page.fill("#id_title_es", "Feria de derechos laborales en La Villita")
+    page.select_option("#id_kind", "workshop")
+    page.fill("#id_starts_at_0", "2027-09-01")
+    page.fill("#id_starts_at_1", "17:00:00")
+    page.get_by_role("checkbox", name="Español", exact=True).check()
+    page.get_by_role("checkbox", name="Inglés", exact=True).check()
+    page.focus("#id_is_published")
+    page.keyboard.press("Space")
+    page.click("input[name=_save]")
+    expect(page.locator(".messagelist .success")).to_contain_text(
+        "fue agregado correctamente"
+    )
+
+    event = Event.objects.get(title_es="Feria de derechos laborales en La Villita")
+    assert event.slug == "2027-feria-de-derechos-laborales-en-la-villita"
+    assert event.title_en == ""
+    assert event.time_zone == "America/Chicago"
+    assert event.languages == "es,en"
+    assert event.host_office == consulate
+    for prefix in ("", "/es"):
+        page.goto(f"{site}{prefix}/cities/chicago-il/")
+        expect(
+            page.get_by_role("link", name="Feria de derechos laborales en La Villita")
+        ).to_be_visible()
+        calendar = page.request.get(f"{site}{prefix}/events.ics?city=chicago-il").text()
+        assert "SUMMARY:Feria de derechos laborales en La Villita" in calendar
+        assert "DTSTART;TZID=America/Chicago:20270901T170000" in calendar
     context.close()
 
 

@@ -134,10 +134,11 @@ CHANGELIST = {
     Organization: 7, Programme: 7, Event: 11, Outcome: 8, CorrectionReport: 9,
     Membership: 7, Contact: 8, ProgrammeContact: 7,
 }  # fmt: skip
+#: The event change page reads the event's time zone first (its times are shown in it).
 CHANGE = {
     Country: 6, State: 7, Source: 6, City: 10, Agency: 10, Office: 14, Jurisdiction: 9,
     Law: 6, Agreement: 19, Party: 9, Document: 7, Topic: 6, Edition: 9,
-    Organization: 9, Programme: 16, Event: 21, Outcome: 8, CorrectionReport: 7,
+    Organization: 9, Programme: 16, Event: 22, Outcome: 8, CorrectionReport: 7,
     Membership: 10, Contact: 8, ProgrammeContact: 8,
 }  # fmt: skip
 ADD = dict.fromkeys(MAKERS, 5)
