@@ -1,5 +1,6 @@
 """Per-client limits on the public site outside the API: pages (PUBLIC_PAGE_RATE)
-and downloads (DOWNLOAD_RATE: the /data/ files, /events.ics, the feeds).
+and downloads (DOWNLOAD_RATE: the /data/ files, /events.ics, the feeds, the
+tables of /numbers/).
 
 The API has DRF's own throttles; the admin, the API and static files are not
 counted here, nor are logged-in staff. A client is told apart as DRF's
@@ -84,8 +85,9 @@ def _language_prefix() -> re.Pattern[str]:
 #: Not counted here: the admin (its login has its own lockout), the API (DRF's
 #: throttles) and static files (WhiteNoise answers them before this middleware).
 EXEMPT = ("/admin/", "/api/")
-#: Downloads: the files of /data/ (its index page is a page), the calendar, the feeds.
-DOWNLOAD_PATHS = re.compile(r"^/(?:data/.|events\.ics$|feeds/)")
+#: Downloads: the files of /data/ (its index page is a page), the calendar, the
+#: feeds, the tables of /numbers/ as CSV.
+DOWNLOAD_PATHS = re.compile(r"^/(?:data/.|events\.ics$|feeds/|numbers/.+\.csv$)")
 
 
 def scope_of(request: HttpRequest) -> str | None:

@@ -27,6 +27,9 @@ class PagesSitemap(BilingualSitemap):
             "public:city-list",
             "public:agency-list",
             "public:edition-list",
+            "public:numbers",
+            "public:help",
+            "opendata:index",
         ]
 
     def location(self, item: str) -> str:

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from . import feeds
-from .views import agencies, agreements, events, home, places
+from .views import agencies, agreements, events, home, numbers, places
 from .views.help import help_page
 
 app_name = "public"
@@ -33,4 +33,6 @@ urlpatterns = [
     path("events/<slug:slug>/", events.event_detail, name="event-detail"),
     path("events.ics", events.calendar, name="calendar"),
     path("feeds/agreements/", feeds.AgreementFeed(), name="agreement-feed"),
+    path("numbers/", numbers.numbers, name="numbers"),
+    path("numbers/<slug:table>.csv", numbers.numbers_csv, name="numbers-csv"),
 ]

@@ -8,6 +8,7 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from collection.filters import CollectionFilterSet, KeyFilter, StrictBooleanFilter
@@ -23,6 +24,7 @@ from .models import (
     State,
     Topic,
 )
+from .models.status import EXPIRY_HORIZONS, expires_within_q
 
 
 def visible_agreements(request: HttpRequest | None) -> QuerySet[Agreement]:
@@ -78,6 +80,16 @@ class AgreementFilter(CollectionFilterSet):
         choices=Agreement.Status.choices,
         method="filter_status",
         help_text=_("Status today, derived from the dates and renewals."),
+    )
+    expires_within = django_filters.ChoiceFilter(
+        choices=[
+            (str(EXPIRY_HORIZONS[0]), _("Within 90 days")),
+            (str(EXPIRY_HORIZONS[1]), _("Within a year")),
+        ],
+        method="filter_expires_within",
+        help_text=_(
+            "In force and possibly expiring within this many days (90 or 365)."
+        ),
     )
     signed_after = django_filters.DateFilter(
         field_name="signed_on",
@@ -156,6 +168,9 @@ class AgreementFilter(CollectionFilterSet):
 
     def filter_status(self, queryset: Any, name: str, value: str) -> Any:
         return queryset.with_status(value)
+
+    def filter_expires_within(self, queryset: Any, name: str, value: str) -> Any:
+        return queryset.filter(expires_within_q(int(value), timezone.localdate()))
 
 
 class AgencyFilter(CollectionFilterSet):

@@ -127,6 +127,9 @@ PAGES = {
     "feed": ("/feeds/agreements/?agency=dol", 3),
     "sitemap": ("/sitemap.xml", 7),
     "open data": ("/data/", 0),
+    "numbers": ("/numbers/", 8),
+    "numbers, filtered": ("/numbers/?agency=dol&country=mx&year_from=2010", 11),
+    "numbers table": ("/numbers/signed-per-year.csv?country=mx", 2),
 }  # fmt: skip
 
 
@@ -134,7 +137,7 @@ PAGES = {
 def test_every_page_answers_in_english_and_spanish(client, world, name):
     path, _count = PAGES[name]
     assert client.get(path).status_code == 200
-    if not path.startswith(("/sitemap", "/data", "/feeds")):
+    if not path.startswith(("/sitemap", "/feeds")):
         response = client.get(f"/es{path}")
         assert response.status_code == 200
         if response["Content-Type"].startswith("text/html"):
@@ -240,6 +243,52 @@ def test_an_unknown_status_says_why_and_invites_a_correction(
     listed = html.unescape(client.get(f"{prefix}/agreements/").content.decode())
     assert no_term in listed and no_start in listed
     assert listed.count(invite) == 2  # not for the open-ended one, which is in force
+
+
+@pytest.mark.parametrize(
+    ("prefix", "label", "year"),
+    [("", "Within 90 days", "Within a year"), ("/es", "En 90 días", "En un año")],
+)
+def test_expiring_looks_90_days_ahead_and_can_look_a_year_ahead(
+    client, prefix, label, year
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    f.AgreementFactory(title_en="Ends next month", expires_on=today + timedelta(30))
+    f.AgreementFactory(title_en="Ends in the autumn", expires_on=today + timedelta(200))
+    f.AgreementFactory(title_en="Ends in two years", expires_on=today + timedelta(700))
+    f.AgreementFactory(title_en="Ended", expires_on=today - timedelta(10))
+
+    def titles(**query):
+        page = client.get(f"{prefix}/agreements/", query).content.decode()
+        return {t for t in ("next month", "autumn", "two years", "Ended") if t in page}
+
+    assert titles(status="expiring") == {"next month"}
+    assert titles(expires_within="90") == {"next month"}
+    assert titles(expires_within="365") == {"next month", "autumn"}
+    page = client.get(f"{prefix}/agreements/").content.decode()
+    assert f">{label}</option>" in page and f">{year}</option>" in page
+    assert client.get("/agreements/", {"expires_within": "30"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("prefix", "words"),
+    [
+        ("", ("0 results for “zzyzx”.", "every agreement", "find help from a ZIP code")),
+        ("/es", ("0 resultados para «zzyzx».", "todos los acuerdos",
+                 "buscar ayuda con un código postal")),
+    ],
+)  # fmt: skip
+def test_a_search_with_no_match_says_so_and_how_to_widen_it(client, prefix, words):
+    f.AgreementFactory(title_en="Letter of arrangement")
+    page = html.unescape(
+        client.get(f"{prefix}/search/", {"q": "zzyzx"}).content.decode()
+    )
+    for text in words:
+        assert text in page, text
 
 
 def test_the_list_sorts_by_expiry_soonest_first_unknown_last(client):

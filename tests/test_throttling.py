@@ -67,7 +67,9 @@ def test_downloads_have_their_own_rate_and_a_plain_text_refusal(client, rates):
     assert refused["Content-Type"] == "text/plain; charset=utf-8"
     assert "downloads" in refused.content.decode()
     assert client.get("/es/events.ics").status_code == 429
+    assert client.get("/numbers/status.csv").status_code == 429
     assert client.get("/data/").status_code == 200  # a page, not a download
+    assert client.get("/numbers/").status_code == 200  # a page too
 
 
 def test_pages_do_not_use_up_the_downloads(client, rates):

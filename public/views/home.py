@@ -74,5 +74,10 @@ def search(request: HttpRequest) -> HttpResponse:
                     "more": len(rows) > SEARCH_LIMIT,
                 }
             )
-    context = {"q": text, "groups": groups, "too_short": 0 < len(text) < 2}
+    context = {
+        "q": text,
+        "groups": groups,
+        "found": any(group["rows"] for group in groups),
+        "too_short": 0 < len(text) < 2,
+    }
     return render(request, "public/search.html", context)

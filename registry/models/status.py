@@ -78,16 +78,35 @@ def unknown_reason(agreement: Agreement, day: date) -> str:
     return str(_("The sources do not state a term or an expiry."))
 
 
+#: How far ahead a list may look for expiries (?expires_within=), in days.
+EXPIRY_HORIZONS = (EXPIRING_WITHIN_DAYS, 365)
+
+
+def _superseded_q(day: date) -> Q:
+    return Q(renewal__isnull=False, renewal__is_published=True) & (
+        Q(renewal__signed_on__isnull=True) | Q(renewal__signed_on__lte=day)
+    )
+
+
+def _live_q(day: date) -> Q:
+    """Signed, not ended without a date, not replaced by a renewal."""
+    ended_undated = Q(is_concluded=True, expiry_latest__isnull=True)
+    return ~_superseded_q(day) & ~ended_undated & ~Q(signed_on__gt=day)
+
+
+def expires_within_q(days: int, day: date) -> Q:
+    """The agreements in force on `day` that may expire within `days`."""
+    soon = day + timedelta(days=days)
+    return _live_q(day) & Q(expiry_latest__gte=day, expiry_earliest__lte=soon)
+
+
 def status_q(status: str, day: date) -> Q:
     """The agreements whose status on `day` is `status`, as a condition."""
     soon = day + timedelta(days=EXPIRING_WITHIN_DAYS)
-    superseded = Q(renewal__isnull=False, renewal__is_published=True) & (
-        Q(renewal__signed_on__isnull=True) | Q(renewal__signed_on__lte=day)
-    )
+    superseded = _superseded_q(day)
     ended_undated = Q(is_concluded=True, expiry_latest__isnull=True)
-    not_yet_signed = Q(signed_on__gt=day)
-    live = ~superseded & ~ended_undated & ~not_yet_signed
-    expiring = live & Q(expiry_latest__gte=day, expiry_earliest__lte=soon)
+    live = _live_q(day)
+    expiring = expires_within_q(EXPIRING_WITHIN_DAYS, day)
     in_force = live & (
         Q(expiry_earliest__gt=soon) | Q(expiry_latest__isnull=True, is_open_ended=True)
     )
