@@ -143,3 +143,17 @@ def pytest_sessionfinish(session, exitstatus):
         and exitstatus == 0
     ):
         session.exitstatus = 1
+
+
+@pytest.fixture(scope="module")
+def seed(django_db_setup, django_db_blocker):
+    """The seed data (fixtures/), loaded once for a module's tests and rolled
+    back after them: `pytest.mark.usefixtures("seed")`."""
+    from django.db import transaction
+
+    from opendata.collections import load_seed
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_seed()
+        yield
+        transaction.set_rollback(True)

@@ -7,19 +7,9 @@ not grow with the data."""
 from datetime import date
 
 import pytest
-from django.db import transaction
 
-from opendata.collections import load_seed
 from outreach.help import NEAREST, find_help, places_for
 from registry.geography import find_county, places_for_zip
-
-
-@pytest.fixture(scope="module")
-def seed(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        load_seed()
-        yield
-        transaction.set_rollback(True)
 
 
 def consulate_for(zip_code, day=None):

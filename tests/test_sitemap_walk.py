@@ -8,21 +8,10 @@ from urllib.parse import urlsplit
 
 import polib
 import pytest
-from django.db import transaction
-
-from opendata.collections import load_seed
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Pages whose main heading is a record's own text, which has a Spanish form.
 TRANSLATED_TITLES = ("/agreements/", "/events/", "/labor-rights-week/")
-
-
-@pytest.fixture(scope="module")
-def seed(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        load_seed()
-        yield
-        transaction.set_rollback(True)
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seed")]

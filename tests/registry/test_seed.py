@@ -10,11 +10,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from django.db import transaction
 from django.db.models import Count, Q, URLField
 
 from collection.history import tracked_models
-from opendata.collections import COLLECTIONS, load_seed, seed_directory
+from opendata.collections import COLLECTIONS, seed_directory
 from outreach.models import Edition, Event, Outcome
 from registry.models import (
     Agency,
@@ -29,15 +28,6 @@ from registry.models.status import Status
 
 ROOT = Path(__file__).resolve().parents[2]
 FACTS = ROOT / "fixtures" / "source"
-
-
-@pytest.fixture(scope="module")
-def seed(django_db_setup, django_db_blocker):
-    """Load the seed once for this module, and roll it back afterwards."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        load_seed()
-        yield
-        transaction.set_rollback(True)
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seed")]

@@ -2,21 +2,10 @@
 translated says so: in the data, the API and the page."""
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 
-from opendata.collections import load_seed
 from outreach.models import Edition, Event
 from registry.models import Agreement
-
-
-@pytest.fixture(scope="module")
-def seed(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        load_seed()
-        yield
-        transaction.set_rollback(True)
-
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seed")]
 
