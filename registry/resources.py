@@ -539,10 +539,7 @@ def party_name(party: Party) -> str:
     name and acronym ("Secretaría de Relaciones Exteriores (SRE)")."""
     if party.office is not None:
         return party.office.name
-    agency = party.agency
-    if agency is None:
-        return ""
-    return f"{agency.name} ({agency.acronym})" if agency.acronym else agency.name
+    return str(party.agency) if party.agency is not None else ""
 
 
 def party_cities(agreement: Agreement) -> list[City]:

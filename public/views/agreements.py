@@ -116,7 +116,7 @@ class AgreementListView(ListView):
     def facet_context(self) -> dict[str, Any]:
         request = self.request
         filters_only = query_without(request, "page", "ordering")
-        in_force = self.filters_in_force()
+        in_force = filters_in_force(request, self.filterset)
         return {
             "filterset": self.filterset,
             "active_filters": len(in_force),
@@ -137,35 +137,37 @@ class AgreementListView(ListView):
             + (f"?{filters_only}" if filters_only else ""),
         }
 
-    def filters_in_force(self) -> list[dict[str, Any]]:
-        """The filters set in the URL, each with its name, its value as read
-        (a city's name rather than its slug, a status's label) and the query
-        string without it."""
-        request = self.request
-        cleaned = getattr(self.filterset.form, "cleaned_data", {})
-        found = []
-        for name, value in request.GET.items():
-            if name not in self.filterset.filters or not value:
-                continue
-            shown = cleaned.get(name) or value
-            field = self.filterset.form.fields.get(name)
-            if isinstance(field, forms.ChoiceField) and not isinstance(
-                field, forms.ModelChoiceField
-            ):
-                choices = cast(Iterable[tuple[Any, Any]], field.choices)
-                shown = dict(choices).get(value, value)
-            found.append(
-                {
-                    "name": name,
-                    "value": value,
-                    "label": FILTER_LABELS.get(name)
-                    or OTHER_FILTER_LABELS.get(name)
-                    or name,
-                    "shown": shown,
-                    "remove": query_without(request, name, "page"),
-                }
-            )
-        return found
+
+def filters_in_force(
+    request: HttpRequest, filterset: AgreementFilter
+) -> list[dict[str, Any]]:
+    """The filters set in the URL, each with its name, its value as read
+    (a city's name rather than its slug, a status's label) and the query
+    string without it: for the agreement list and its numbers."""
+    cleaned = getattr(filterset.form, "cleaned_data", {})
+    found = []
+    for name, value in request.GET.items():
+        if name not in filterset.filters or not value:
+            continue
+        shown = cleaned.get(name) or value
+        field = filterset.form.fields.get(name)
+        if isinstance(field, forms.ChoiceField) and not isinstance(
+            field, forms.ModelChoiceField
+        ):
+            choices = cast(Iterable[tuple[Any, Any]], field.choices)
+            shown = dict(choices).get(value, value)
+        found.append(
+            {
+                "name": name,
+                "value": value,
+                "label": FILTER_LABELS.get(name)
+                or OTHER_FILTER_LABELS.get(name)
+                or name,
+                "shown": shown,
+                "remove": query_without(request, name, "page"),
+            }
+        )
+    return found
 
 
 def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, F, QuerySet, Window
 from django.db.models.functions import RowNumber
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from registry.models import Office
 
@@ -26,6 +26,18 @@ def query_without(request: HttpRequest, *names: str) -> str:
     """The current query string without some parameters (for links)."""
     params = [(k, v) for k, v in request.GET.items() if k not in names and v != ""]
     return urlencode(params)
+
+
+def filter_errors(filterset: Any) -> HttpResponse:
+    """A file's filters that name nothing, as a plain-text 400 (a file has no
+    page to show the form on): one line per filter."""
+    return HttpResponse(
+        "\n".join(
+            f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items()
+        ),
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 def map_points(offices: Iterable[Office]) -> list[dict[str, Any]]:

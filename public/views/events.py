@@ -13,6 +13,7 @@ from outreach.models import Edition, Event, Outcome
 
 from ..calendar import calendar_response
 from ..structured_data import event_data
+from .common import filter_errors
 
 
 def edition_list(request: HttpRequest) -> HttpResponse:
@@ -73,12 +74,5 @@ def calendar(request: HttpRequest) -> HttpResponse:
         request=request,
     )
     if not filterset.is_valid():
-        return HttpResponse(
-            "\n".join(
-                f"{name}: {' '.join(errors)}"
-                for name, errors in filterset.errors.items()
-            ),
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+        return filter_errors(filterset)
     return calendar_response(request, filterset.qs.order_by("starts_at", "slug"))

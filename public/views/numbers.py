@@ -29,7 +29,8 @@ from registry.filters import AgreementFilter
 from registry.models import Agency, Agreement, Country, Party
 
 from .. import charts
-from .agreements import AgreementListView
+from .agreements import filters_in_force
+from .common import filter_errors
 
 #: Query parameters that are not filters: the list's paging and sort order.
 NOT_FILTERS = ("page", "ordering")
@@ -536,16 +537,6 @@ def agreement_filter(request: HttpRequest) -> AgreementFilter:
     )
 
 
-def filters_in_force(
-    request: HttpRequest, filterset: AgreementFilter
-) -> list[dict[str, Any]]:
-    """The filters set, as the agreement list names them and removes them."""
-    view = AgreementListView()
-    view.setup(request)
-    view.filterset = filterset
-    return view.filters_in_force()
-
-
 def counted(filterset: AgreementFilter) -> QuerySet[Agreement]:
     """The filtered agreements to count on, in no order. Counted as they are,
     never inside a subquery: on PostgreSQL a search names the agreements'
@@ -596,14 +587,7 @@ def numbers_csv(request: HttpRequest, table: str) -> HttpResponse:
     elif table in COUNT_TABLES:
         filterset = agreement_filter(request)
         if not filterset.is_valid():
-            return HttpResponse(
-                "\n".join(
-                    f"{name}: {' '.join(errors)}"
-                    for name, errors in filterset.errors.items()
-                ),
-                status=400,
-                content_type="text/plain; charset=utf-8",
-            )
+            return filter_errors(filterset)
         chosen = COUNT_TABLES[table](counted(filterset))
     else:
         raise Http404(table)
