@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint check deploy-check install seed bench test-load screenshots messages clean help
+.PHONY: run test lint check deploy-check install seed fixtures coverage bench test-load screenshots messages clean help
 
 help:
 	@echo "make run    serve the registry with its seed data on http://$(HOST):$(PORT)/"
@@ -20,6 +20,8 @@ help:
 	@echo "make bench  benchmarks: import speed on SQLite and PostgreSQL (figures, not a test)"
 	@echo "make screenshots  phone and desktop screenshots of each page type into docs/screenshots/"
 	@echo "make messages     update and compile the Spanish catalogue (needs gettext)"
+	@echo "make fixtures     rebuild fixtures/ from the research notes in fixtures/source/"
+	@echo "make coverage     write the seed's completeness figures into docs/data-coverage.md"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +73,17 @@ test-load: $(STAMP)
 	$(BIN)/python bench/load.py
 
 # Not part of `make test`: rewrites the committed PNGs.
+fixtures: $(STAMP)
+	$(BIN)/python fixtures/source/build.py
+
+# The completeness figures of the seed data, from a scratch SQLite database.
+coverage: $(STAMP)
+	rm -f $(VENV)/coverage.sqlite3
+	DATABASE_URL=sqlite:///$(abspath $(VENV))/coverage.sqlite3 $(MANAGE) migrate --no-input -v 0
+	DATABASE_URL=sqlite:///$(abspath $(VENV))/coverage.sqlite3 $(MANAGE) load_seed
+	DATABASE_URL=sqlite:///$(abspath $(VENV))/coverage.sqlite3 $(MANAGE) registry_coverage --write docs/data-coverage.md
+	rm -f $(VENV)/coverage.sqlite3
+
 screenshots: $(STAMP)
 	$(BIN)/python -m pytest tests/browser/screenshots.py -q
 

@@ -34,6 +34,7 @@ from outreach.resources import (
 from registry.resources import (
     AgencyResource,
     AgreementResource,
+    CitationResource,
     CityResource,
     ContactResource,
     CountryResource,
@@ -63,6 +64,7 @@ COLLECTIONS: dict[str, type[CollectionResource]] = {
         TopicResource,
         AgreementResource,
         PartyResource,
+        CitationResource,
         DocumentResource,
         EditionResource,
         OrganizationResource,

@@ -143,6 +143,13 @@ PUBLIC_ROWS: dict[str, Callable[[], Iterable[Any]]] = {
         .select_related("agreement", "office", "agency")
         .order_by("agreement__slug", "position", "pk")
     ),
+    "citations": lambda: (
+        AgreementSource.objects.filter(
+            agreement__in=Agreement.objects.visible_to(PUBLIC)
+        )
+        .select_related("agreement", "source")
+        .order_by("agreement__slug", "-is_primary", "pk")
+    ),
     "documents": lambda: (
         Document.objects.filter(agreement__in=Agreement.objects.visible_to(PUBLIC))
         .select_related("agreement")
@@ -170,9 +177,14 @@ PUBLIC_ROWS: dict[str, Callable[[], Iterable[Any]]] = {
         .prefetch_related("offices", "agencies", "organizations", "topics", "sources")
         .order_by("slug")
     ),
-    "outcomes": lambda: Outcome.objects.select_related(
-        "edition", "programme", "source"
-    ).order_by("edition__year", "programme__slug", "metric", "pk"),
+    "outcomes": lambda: (
+        Outcome.objects.filter(
+            Q(agreement__isnull=True)
+            | Q(agreement__in=Agreement.objects.visible_to(PUBLIC))
+        )
+        .select_related("edition", "programme", "agreement", "source")
+        .order_by("edition__year", "programme__slug", "agreement__slug", "metric", "pk")
+    ),
 }
 
 # Keys of each collection, and the columns that refer to other collections.
@@ -183,6 +195,7 @@ PRIMARY_KEYS = {
     "contacts": ["office", "agency", "kind", "value", "source"],
     "laws": ["slug"], "topics": ["slug"],
     "agreements": ["slug"], "parties": ["agreement", "office", "agency"],
+    "citations": ["agreement", "source"],
     "documents": ["agreement", "url"], "editions": ["year"], "organizations": ["slug"],
     "programmes": ["slug"], "programme-contacts": ["programme", "kind", "value", "source"],
     "events": ["slug"], "outcomes": [],
@@ -205,6 +218,7 @@ FOREIGN_KEYS = {
     ("parties", "agreement"): ("agreements", "slug"),
     ("parties", "office"): ("offices", "slug"),
     ("parties", "agency"): ("agencies", "slug"),
+    ("citations", "agreement"): ("agreements", "slug"),
     ("documents", "agreement"): ("agreements", "slug"),
     ("organizations", "city"): ("cities", "slug"),
     ("programmes", "city"): ("cities", "slug"),
@@ -213,6 +227,7 @@ FOREIGN_KEYS = {
     ("events", "city"): ("cities", "slug"),
     ("outcomes", "edition"): ("editions", "year"),
     ("outcomes", "programme"): ("programmes", "slug"),
+    ("outcomes", "agreement"): ("agreements", "slug"),
 }
 
 DESCRIPTIONS = {
@@ -230,6 +245,8 @@ DESCRIPTIONS = {
     "topics": "Topics of agreements and events.",
     "agreements": "Agreements between US labour agencies and foreign governments' offices.",
     "parties": "The parties to each agreement: an office (or an agency) on one side.",
+    "citations": "The sources each agreement cites, the primary one first, with the "
+    "facts read in each and the source's own words (a quote of at most 25 words).",
     "documents": "Agreement texts, translations, releases and reports, by language.",
     "editions": "Labor Rights Week editions, one a year since 2009.",
     "organizations": "Civil-society partner organisations.",

@@ -312,8 +312,16 @@ def _pk(value: Any) -> int:
 @admin.register(Outcome)
 class OutcomeAdmin(CuratorAdmin):
     resource_classes = [resources.OutcomeResource]
-    list_display = ["metric", "qualifier", "value", "year", "edition", "programme"]
+    list_display = [
+        "metric",
+        "qualifier",
+        "value",
+        "year",
+        "edition",
+        "programme",
+        "agreement",
+    ]
     list_filter = ["metric", "edition"]
-    list_select_related = ["edition", "programme"]
-    search_fields = ["note", "source__url"]
-    autocomplete_fields = ["edition", "programme", "source"]
+    list_select_related = ["edition", "programme", "agreement"]
+    search_fields = ["note", "source__url", "agreement__title_en"]
+    autocomplete_fields = ["edition", "programme", "agreement", "source"]

@@ -690,6 +690,7 @@ class Outcome(Versioned):
             _("Local agreements renewed or updated"),
         )
         BACK_WAGES_USD = "back_wages_usd", _("Back wages recovered (USD)")
+        PEOPLE_TRAINED = "people_trained", _("People trained")
 
     class Qualifier(models.TextChoices):
         EXACT = "exact", _("exactly")
@@ -711,6 +712,17 @@ class Outcome(Versioned):
         blank=True,
         related_name="outcomes",
         verbose_name=_("programme"),
+    )
+    agreement = models.ForeignKey(
+        "registry.Agreement",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outcomes",
+        verbose_name=_("agreement"),
+        help_text=_(
+            "The agreement whose report gives the figure (an alliance's annual report)."
+        ),
     )
     metric = models.CharField(_("metric"), max_length=20, choices=Metric)
     value = models.DecimalField(
@@ -740,7 +752,7 @@ class Outcome(Versioned):
 
     class Meta:
         permissions = transfer_permissions("outcome", "outcomes")
-        ordering = ["edition", "programme", "metric", "pk"]
+        ordering = ["edition", "programme", "agreement", "metric", "pk"]
         verbose_name = _("outcome")
         verbose_name_plural = _("outcomes")
         constraints = [

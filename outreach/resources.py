@@ -10,7 +10,7 @@ from import_export import fields
 
 from collection.resources import CollectionResource, KeysWidget, key
 from collection.roles import curates_everything
-from registry.models import Agency, City, Office, Topic
+from registry.models import Agency, Agreement, City, Office, Topic
 from registry.resources import (
     ContactPointResource,
     SourceKeysWidget,
@@ -199,14 +199,23 @@ class OutcomeResource(CollectionResource):
 
     edition = fields.Field("edition", "edition", key(Edition, "year"))
     programme = fields.Field("programme", "programme", key(Programme))
+    agreement = fields.Field("agreement", "agreement", key(Agreement))
     source = fields.Field("source", "source", SourceKeyWidget())
 
     class Meta:
         model = Outcome
-        import_id_fields = ["edition", "programme", "metric", "source", "value"]
+        import_id_fields = [
+            "edition",
+            "programme",
+            "agreement",
+            "metric",
+            "source",
+            "value",
+        ]
         fields = [
             "edition",
             "programme",
+            "agreement",
             "metric",
             "qualifier",
             "value",

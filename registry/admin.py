@@ -263,7 +263,7 @@ class AgreementSourceInline(AutocompleteInline):
     list_select_related = ("source",)
     extra = 0
     autocomplete_fields = ["source"]
-    fields = ["source", "is_primary", "note"]
+    fields = ["source", "is_primary", "supports", "quote", "note"]
     verbose_name = _("source")
     verbose_name_plural = _("sources")
 

@@ -135,6 +135,7 @@ class SourceResource(CollectionResource):
             "published_on",
             "accessed_on",
             "reliability",
+            "archive_url",
             "note",
         ]
 
@@ -586,6 +587,39 @@ class PartyResource(CollectionResource):
             "note",
             "position",
         ]
+
+
+class CitationResource(CollectionResource):
+    """A source cited for an agreement, with the facts read in it and the
+    source's own words; identified by its agreement and its source. The
+    agreements' `sources` column says which sources an agreement cites (the
+    first is the primary one); this file adds what each says."""
+
+    collection = "citations"
+
+    agreement = fields.Field("agreement", "agreement", key(Agreement))
+    source = fields.Field("source", "source", SourceKeyWidget())
+
+    @classmethod
+    def required_columns(cls) -> list[str]:
+        return ["agreement", "source"]
+
+    def get_queryset(self) -> Any:
+        return AgreementSource.objects.select_related("agreement", "source")
+
+    def get_instance(self, instance_loader: Any, row: Any) -> AgreementSource | None:
+        try:
+            lookup = {
+                name: self.fields[name].clean(row) for name in ("agreement", "source")
+            }
+        except ValueError:
+            return None  # reported as a field error when the row is imported
+        return AgreementSource.objects.filter(**lookup).first()
+
+    class Meta:
+        model = AgreementSource
+        import_id_fields = ["agreement", "source"]
+        fields = ["agreement", "source", "is_primary", "supports", "quote", "note"]
 
 
 class DocumentResource(CollectionResource):

@@ -62,6 +62,9 @@ class SourceSerializer(serializers.Serializer):
     reliability = serializers.CharField(
         help_text="high, medium_high, medium, low or unrated."
     )
+    archive_url = serializers.CharField(
+        help_text="The web archive's copy that was read, when the page itself was not."
+    )
 
 
 @extend_schema_field({"type": "string", "enum": TIME_ZONES})
@@ -626,14 +629,40 @@ class CitationSerializer(serializers.ModelSerializer):
         source="source.title", help_text="Title, where known."
     )
     publisher = serializers.CharField(source="source.publisher", help_text="Publisher.")
+    published_on = serializers.DateField(
+        source="source.published_on",
+        allow_null=True,
+        help_text="Publication date, where known.",
+    )
+    archive_url = serializers.CharField(
+        source="source.archive_url",
+        help_text="The web archive's copy that was read, when the page itself was not.",
+    )
     reliability = serializers.CharField(
         source="source.reliability",
         help_text="high, medium_high, medium, low or unrated.",
     )
+    supports = serializers.CharField(
+        help_text="The facts read in this source, e.g. “signing date, term”."
+    )
+    quote = serializers.CharField(
+        help_text="The source's own words in which the facts were read (at most 25 words)."
+    )
 
     class Meta:
         model = AgreementSource
-        fields = ["url", "title", "publisher", "reliability", "is_primary", "note"]
+        fields = [
+            "url",
+            "title",
+            "publisher",
+            "published_on",
+            "archive_url",
+            "reliability",
+            "is_primary",
+            "supports",
+            "quote",
+            "note",
+        ]
         read_only_fields = fields
 
 

@@ -48,10 +48,39 @@ MOVED = {
 #: layout before it, so migrating back drops them; they are left out here.
 ADDED_LATER = {"contacts", "programme-contacts"}
 ADDED_LATER_MODELS = {"registry.Contact", "outreach.ProgrammeContact"}
+#: Columns added after the move (the citations' quotes, archived copies, the
+#: outcomes of agreements' reports): migrating back drops them too.
+ADDED_LATER_COLUMNS = {
+    "sources": ["archive_url"],
+    "citations": ["supports", "quote"],
+    "outcomes": ["agreement"],
+}
 
 
-def rows(model: Any) -> list[tuple[Any, ...]]:
-    names = [field.attname for field in model._meta.concrete_fields]
+def exported(name: str) -> str | list[str]:
+    dataset = export_dataset(name)
+    if name not in ADDED_LATER_COLUMNS:
+        return dataset.export("csv")
+    for column in ADDED_LATER_COLUMNS[name]:
+        del dataset[column]
+    # Their order may follow a dropped column (outcomes by agreement).
+    return sorted(dataset.export("csv").splitlines())
+
+
+#: The same columns in the history of those records.
+ADDED_LATER_FIELDS = {
+    "registry.Source": {"archive_url"},
+    "registry.AgreementSource": {"supports", "quote"},
+    "outreach.Outcome": {"agreement_id"},
+}
+
+
+def rows(model: Any, leave_out: set[str] = frozenset()) -> list[tuple[Any, ...]]:
+    names = [
+        field.attname
+        for field in model._meta.concrete_fields
+        if field.attname not in leave_out
+    ]
     return list(model._default_manager.order_by("pk").values_list(*names))
 
 
@@ -61,7 +90,9 @@ def snapshot() -> dict[str, Any]:
         if model._meta.label in ADDED_LATER_MODELS:
             continue
         history_model = model.history.model
-        history[model._meta.label] = rows(history_model)
+        history[model._meta.label] = rows(
+            history_model, ADDED_LATER_FIELDS.get(model._meta.label, set())
+        )
         for name in m2m_field_names(model):
             field = model._meta.get_field(name)
             history[f"{model._meta.label}.{name}"] = rows(
@@ -69,9 +100,7 @@ def snapshot() -> dict[str, Any]:
             )
     return {
         "files": {
-            name: export_dataset(name).export("csv")
-            for name in COLLECTIONS
-            if name not in ADDED_LATER
+            name: exported(name) for name in COLLECTIONS if name not in ADDED_LATER
         },
         "history": history,
         "memberships": rows(Membership),

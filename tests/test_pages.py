@@ -110,7 +110,9 @@ PAGES = {
     "home": ("/", 9),
     "agreement list": ("/agreements/", 6),
     "agreement list, filtered": ("/agreements/?agency=dol&country=mx&state=tx&year_from=2010&ordering=title_en", 10),
-    "agreement": ("/agreements/houston-letter/", 7),
+    # The agreement and its parties, citations, documents, laws, topics, the
+    # figures of its reports, the instruments resting on it.
+    "agreement": ("/agreements/houston-letter/", 8),
     "city list": ("/cities/", 1),
     "city": ("/cities/houston-tx/", 18),  # whom to call: 4
     "agency list": ("/agencies/", 1),
@@ -127,8 +129,9 @@ PAGES = {
     "feed": ("/feeds/agreements/?agency=dol", 3),
     "sitemap": ("/sitemap.xml", 7),
     "open data": ("/data/", 0),
-    "numbers": ("/numbers/", 8),
-    "numbers, filtered": ("/numbers/?agency=dol&country=mx&year_from=2010", 11),
+    # Each with the six reads of how complete the record is (registry.coverage).
+    "numbers": ("/numbers/", 14),
+    "numbers, filtered": ("/numbers/?agency=dol&country=mx&year_from=2010", 17),
     "numbers table": ("/numbers/signed-per-year.csv?country=mx", 2),
 }  # fmt: skip
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 from rest_framework.throttling import BaseThrottle
 
+from outreach.models import Outcome
 from registry.filters import AgreementFilter
 from registry.models import Agency, Agreement, AgreementSource, Country, State
 
@@ -191,6 +192,7 @@ def agreement_page(
             "documents",
             "laws",
             "topics",
+            Prefetch("outcomes", queryset=Outcome.objects.select_related("source")),
             Prefetch(
                 "local_agreements",
                 queryset=Agreement.objects.published()

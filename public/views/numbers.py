@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 
 from collection.importing import escape_formula
 from outreach.models import Edition, Outcome
+from registry.coverage import coverage
 from registry.filters import AgreementFilter
 from registry.models import Agency, Agreement, Country, Party
 
@@ -569,6 +570,7 @@ def numbers(request: HttpRequest) -> HttpResponse:
         "editions": editions,
         "in_force": filters_in_force(request, filterset),
         "filters_only": urlencode(filters),
+        "coverage": coverage(),
     }
     return render(request, template, context)
 

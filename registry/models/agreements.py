@@ -27,7 +27,7 @@ from collection.search import full_text
 from ..dates import DatePrecision, PartialDate, add_months
 from .agencies import Agency, Office
 from .places import City, Country, State
-from .sources import Source, SourcedQuerySetMixin
+from .sources import Source, SourcedQuerySetMixin, validate_quote
 from .status import EXPIRING_WITHIN_DAYS, Status, status_on, status_q, unknown_reason
 from .vocabulary import Law, Topic
 
@@ -645,6 +645,28 @@ class Party(Versioned):
                 )
 
 
+#: The names of the facts a citation supports (`AgreementSource.supports`,
+#: comma-separated), shown in the page's language; other words show as written.
+FACTS_READ = {
+    "signing date": _("signing date"),
+    "term": _("term"),
+    "expiry": _("expiry"),
+    "renewal": _("renewal"),
+    "national instrument": _("national instrument"),
+    "parties": _("parties"),
+    "area served": _("area served"),
+    "concluded": _("concluded"),
+    "reported figures": _("reported figures"),
+    "reported events": _("reported events"),
+    "title": _("title"),
+    "instrument": _("instrument"),
+    "kind": _("kind"),
+    "scope": _("scope"),
+    "texts": _("texts"),
+    "Spanish title": _("Spanish title"),
+}
+
+
 class AgreementSource(Versioned):
     """A source for an agreement; the primary one is where its facts were read."""
 
@@ -665,6 +687,22 @@ class AgreementSource(Versioned):
         blank=True,
         help_text=_("About this source for this agreement."),
     )
+    supports = models.CharField(
+        _("supports"),
+        max_length=200,
+        blank=True,
+        help_text=_("The facts read in this source, e.g. “signing date, term”."),
+    )
+    quote = models.CharField(
+        _("quote"),
+        max_length=400,
+        blank=True,
+        validators=[validate_quote],
+        help_text=_(
+            "The source's own words in which the facts were read, verbatim; at "
+            "most 25 words."
+        ),
+    )
 
     history = tracked()
 
@@ -684,6 +722,12 @@ class AgreementSource(Versioned):
 
     def __str__(self) -> str:
         return str(self.source)
+
+    @property
+    def facts_read(self) -> str:
+        """`supports` in the page's language, where its words are the usual ones."""
+        names = [name.strip() for name in self.supports.split(",") if name.strip()]
+        return ", ".join(str(FACTS_READ.get(name, name)) for name in names)
 
 
 class Document(Versioned):

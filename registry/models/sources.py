@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,20 @@ from collection.history import tracked
 from collection.models import Versioned, transfer_permissions
 
 Q_ = TypeVar("Q_", bound=models.QuerySet[Any])
+
+#: The longest quote a citation may carry: enough to show a fact in its
+#: source's words, short enough to stay a quotation.
+QUOTE_WORDS = 25
+
+
+def validate_quote(text: str) -> None:
+    """A quote of at most QUOTE_WORDS words."""
+    if len(text.split()) > QUOTE_WORDS:
+        raise ValidationError(
+            _("A quote has at most %(limit)d words; this one has %(count)d."),
+            params={"limit": QUOTE_WORDS, "count": len(text.split())},
+            code="quote_too_long",
+        )
 
 
 class SourcedQuerySetMixin:
@@ -81,6 +96,15 @@ class Source(Versioned):
         default=Reliability.UNRATED,
         help_text=_(
             "How far to trust this source; shown next to the facts it supports."
+        ),
+    )
+    archive_url = models.URLField(
+        _("archived copy"),
+        max_length=1000,
+        blank=True,
+        help_text=_(
+            "The web archive's address of the copy that was read, when the page "
+            "itself was not."
         ),
     )
     note = models.TextField(_("note"), blank=True)
