@@ -6,7 +6,7 @@ A fixed number of aggregate queries, whatever the size of the registry."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Q
@@ -49,7 +49,6 @@ class Coverage:
     sources_archived: int
     citations: int
     citations_quoted: int
-    notes: list[str] = field(default_factory=list)
 
     @property
     def derivable_share(self) -> int:

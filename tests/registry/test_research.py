@@ -185,6 +185,44 @@ class TestSeed:
         assert Source.objects.exclude(title="").count() >= 150
         assert Source.objects.filter(published_on__isnull=False).count() >= 50
 
+    def test_the_denver_alliance_is_renewed_in_2016_and_in_2023(self):
+        renewal = Agreement.objects.get(slug="2023-osha-denver-mx-denver-alliance")
+        assert str(renewal.signed_on) == "2023-02-09" and renewal.term_months == 24
+        assert renewal.renews.slug == "2016-osha-denver-mx-denver-alliance"
+        assert str(renewal.renews.signed_on) == "2016-12-09"
+        assert renewal.renews.renews.slug == "2003-osha-englewood-mx-denver-alliance"
+        assert renewal.renews.framework.slug == "2014-osha-mx-sre-loa"
+        assert renewal.renews.status == Agreement.Status.SUPERSEDED
+        citation = renewal.renews.citations.get(is_primary=True)
+        assert citation.quote == "Region 8 - Renewal Agreement - December 9, 2016"
+
+    def test_the_counties_an_alliance_names_are_its_consulates_service_area(self):
+        from registry.models import Jurisdiction
+
+        laredo = Jurisdiction.objects.filter(office__slug="mx-consulate-laredo")
+        assert set(laredo.values_list("county", flat=True)) >= {
+            "Duval",
+            "Jim Hogg",
+            "La Salle",
+            "McMullen",
+            "Webb",
+            "Zapata",
+        }
+        # A state a text names is recorded as part of it, never the whole.
+        named = Jurisdiction.objects.filter(note__startswith="Named as served")
+        assert named.exists()
+        assert not named.filter(county="", is_partial=False).exists()
+
+    def test_a_report_gives_events_held_and_figures_with_its_words(self):
+        reported = Outcome.objects.filter(agreement__isnull=False)
+        assert reported.count() >= 5
+        assert all(outcome.note.startswith("“") for outcome in reported)
+        from outreach.models import Event
+
+        held = Event.objects.filter(note__startswith="Reported in a report of")
+        assert held.count() >= 15
+        assert set(held.values_list("status", flat=True)) == {"held"}
+
     def test_the_coverage_document_says_what_the_data_says(self):
         from io import StringIO
 
