@@ -440,7 +440,9 @@ class AgreementResource(CollectionResource):
         ]
 
     def get_queryset(self) -> Any:
-        return Agreement.objects.prefetch_related("laws", "topics", "citations__source")
+        return Agreement.objects.select_related(*self.key_relations()).prefetch_related(
+            "laws", "topics", "citations__source"
+        )
 
     def import_derived(self, instance: Agreement, row: Any) -> None:
         if "signed_on" not in row and instance.pk is None:

@@ -322,3 +322,44 @@ def test_cities_export_has_no_database_ids():
     assert "id" not in exported.headers
     assert str(city.pk) not in exported.export("csv").split("\n")[1].split(",")[:1]
     assert City.objects.count() == 1
+
+
+# --- Exports read a fixed number of queries -------------------------------------------
+
+
+def add_records(count):
+    """`count` of every kind of record, each with what its file names by key."""
+    for _ in range(count):
+        office = f.ConsulateFactory()
+        f.JurisdictionFactory(office=office)
+        f.ContactFactory(office=office)
+        agreement = f.AgreementFactory(framework=f.AgreementFactory())
+        f.PartyFactory(agreement=agreement, office=office)
+        f.AgreementSourceFactory(agreement=agreement)
+        f.DocumentFactory(agreement=agreement)
+        edition = f.EditionFactory()
+        f.EventFactory(edition=edition, host_office=office)
+        f.OutcomeFactory(edition=edition)
+        f.ProgrammeContactFactory()
+        f.OrganizationFactory()
+
+
+def export_queries():
+    counts = {}
+    for name in COLLECTIONS:
+        with CaptureQueriesContext(connection) as captured:
+            export_dataset(name).export("csv")
+        counts[name] = len(captured)
+    return counts
+
+
+def test_every_collection_exports_in_queries_that_do_not_grow_with_its_rows():
+    """`registry_export` and the admin's export: the records a file names by
+    key come with their rows, not one query per row."""
+    add_records(2)
+    before = export_queries()
+    add_records(6)
+    assert export_queries() == before
+    # One query for most files; the agreements' derived columns (parties by
+    # name, cities, states, countries) and the lists of the others a few more.
+    assert before["parties"] == before["jurisdictions"] == before["citations"] == 1
