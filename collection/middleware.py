@@ -175,8 +175,21 @@ def ended_connection(exception: Exception) -> bool:
     session down: pg_terminate_backend, a restart). By the time the error
     reaches here the connection may already have been replaced (a failed
     rollback closes it), so the error is read, not only the connection."""
-    state = getattr(exception.__cause__, "sqlstate", None)
-    return bool(state) and str(state).startswith(("08", "57P"))
+    cause = exception.__cause__
+    state = getattr(cause, "sqlstate", None)
+    if state:
+        return str(state).startswith(("08", "57P"))
+    # Lost while results were being read (a server-side cursor streaming an
+    # export): libpq reports no SQLSTATE, only that the server went away.
+    return any(words in str(cause) for words in LOST_CONNECTION_WORDS)
+
+
+#: libpq's and psycopg's words for a connection that ended under a query.
+LOST_CONNECTION_WORDS = (
+    "server closed the connection unexpectedly",
+    "the connection is lost",
+    "the connection is closed",
+)
 
 
 def connection_lost() -> bool:

@@ -13,6 +13,9 @@ kept.
 
 The request that finds the current build missing makes it; `manage.py
 build_open_data` (and `publish_open_data`) make it ahead of the requests.
+While one request builds, the others are served the newest complete build of
+the day (one revision behind at most) instead of queueing behind the lock; a
+request that finds no build at all waits for the one being made.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -84,6 +87,15 @@ def ensure(day: date | None = None) -> Build:
     day = day or timezone.localdate()
     folder = root()
     folder.mkdir(parents=True, exist_ok=True)
+    with _lock(folder, wait=False) as free:
+        if not free:
+            # Another request is building the next revision: the newest
+            # complete build of the day is served meanwhile (its files say
+            # which revision they hold), rather than a queue of waiting
+            # workers, one build behind at most.
+            newest = newest_build(day)
+            if newest is not None:
+                return newest
     with _lock(folder), _snapshot():
         revision = Revision.current()
         build = find(revision, day)
@@ -114,14 +126,38 @@ def _make(revision: Revision, day: date) -> Path:
 
 
 @contextmanager
-def _lock(folder: Path) -> Iterator[None]:
-    """One builder at a time on this host; the others wait, then find it built."""
+def _lock(folder: Path, *, wait: bool = True) -> Iterator[bool]:
+    """One builder at a time on this host; the others wait, then find it built.
+    Without `wait`, yields whether the lock was free (and holds it if so)."""
     with (folder / ".lock").open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            yield
+            fcntl.flock(
+                handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB
+            )
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def newest_build(day: date) -> Build | None:
+    """The most recent complete build of `day`, whatever its revision."""
+    newest: tuple[int, Path] | None = None
+    for child in root().iterdir():
+        match = NAME.match(child.name)
+        if match and child.is_dir() and match["day"] == day.isoformat():
+            number = int(match["number"])
+            if newest is None or number > newest[0]:
+                newest = (number, child)
+    if newest is None:
+        return None
+    # Only the current revision's time is kept; the build's own time is after
+    # its revision's change and before the next one.
+    made = datetime.fromtimestamp(newest[1].stat().st_mtime, tz=UTC)
+    return Build(newest[0], made, day, newest[1])
 
 
 @contextmanager

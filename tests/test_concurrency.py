@@ -313,3 +313,24 @@ def test_a_download_whose_build_loses_its_connection_is_built_again(
     response = client.get("/data/latest/registry.zip")
     assert response.status_code == 200
     assert len(calls) == 2
+
+
+def test_a_connection_lost_while_results_stream_counts_as_lost():
+    """A server-side cursor (an export streaming rows) that loses its server
+    gets no SQLSTATE from libpq, only its words: still a lost connection, so
+    the read is run again; an error of the query itself is not."""
+    import psycopg
+    from django.db import OperationalError
+
+    from collection.middleware import ended_connection
+
+    def wrapped(cause):
+        error = OperationalError(str(cause))
+        error.__cause__ = cause
+        return error
+
+    lost = psycopg.OperationalError(
+        "consuming input failed: server closed the connection unexpectedly"
+    )
+    assert ended_connection(wrapped(lost))
+    assert not ended_connection(wrapped(psycopg.OperationalError("deadlock detected")))

@@ -201,10 +201,46 @@ def test_builders_on_one_host_take_turns(data, made, monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_while_a_new_revision_is_built_the_last_build_is_served_at_once(
+    data, made, monkeypatch
+):
+    """Under a stream of changes, downloads do not queue behind the builder:
+    they get the newest complete build, one revision behind at most."""
+    day = timezone.localdate()
+    earlier = builds.ensure(day)
+    inside, finish = threading.Event(), threading.Event()
+    spy = builds.write_package
+
+    def slow(folder, on=None):
+        inside.set()
+        finish.wait(10)
+        spy(folder, on)
+
+    monkeypatch.setattr(builds, "write_package", slow)
+    agreement = data["public"]
+    agreement.title_en = "Renamed letter"
+    agreement.save()  # a new revision, not built yet
+    first, results, errors = concurrently(lambda: builds.ensure(day))
+    assert inside.wait(10)
+    started = time.monotonic()
+    served, more, more_errors = concurrently(lambda: builds.ensure(day))
+    for thread in served:
+        thread.join(5)
+    assert time.monotonic() - started < 5 and not more_errors
+    assert more[0].number == earlier.number and more[0].folder == earlier.folder
+    finish.set()
+    for thread in first:
+        thread.join(20)
+    assert not errors and results[0].number > earlier.number
+    # Once built, the new revision is what everyone gets.
+    assert builds.ensure(day).number == results[0].number
+
+
+@pytest.mark.django_db(transaction=True)
 def test_builders_without_the_lock_leave_one_complete_build(data, made, monkeypatch):
     """Two hosts on a shared folder: both build, one rename wins, the other
     uses the winner's files and leaves nothing behind."""
-    monkeypatch.setattr(builds, "_lock", lambda folder: nullcontext())
+    monkeypatch.setattr(builds, "_lock", lambda folder, wait=True: nullcontext(True))
     both = threading.Barrier(2)
     spy = builds.write_package
 
