@@ -174,9 +174,8 @@ def concurrently(*jobs):
     return threads, results, errors
 
 
-@pytest.mark.django_db(transaction=True)
-def test_builders_on_one_host_take_turns(data, made, monkeypatch):
-    """The second builder waits for the first, then serves its build."""
+def slow_builds(monkeypatch):
+    """Builds that start (`inside` is set) and wait for `finish` to write."""
     inside, finish = threading.Event(), threading.Event()
     spy = builds.write_package
 
@@ -186,6 +185,13 @@ def test_builders_on_one_host_take_turns(data, made, monkeypatch):
         spy(folder, on)
 
     monkeypatch.setattr(builds, "write_package", slow)
+    return inside, finish
+
+
+@pytest.mark.django_db(transaction=True)
+def test_builders_on_one_host_take_turns(data, made, monkeypatch):
+    """The second builder waits for the first, then serves its build."""
+    inside, finish = slow_builds(monkeypatch)
     day = timezone.localdate()
     first, results, errors = concurrently(lambda: builds.ensure(day))
     assert inside.wait(10)
@@ -208,15 +214,7 @@ def test_while_a_new_revision_is_built_the_last_build_is_served_at_once(
     they get the newest complete build, one revision behind at most."""
     day = timezone.localdate()
     earlier = builds.ensure(day)
-    inside, finish = threading.Event(), threading.Event()
-    spy = builds.write_package
-
-    def slow(folder, on=None):
-        inside.set()
-        finish.wait(10)
-        spy(folder, on)
-
-    monkeypatch.setattr(builds, "write_package", slow)
+    inside, finish = slow_builds(monkeypatch)
     agreement = data["public"]
     agreement.title_en = "Renamed letter"
     agreement.save()  # a new revision, not built yet
