@@ -1,4 +1,8 @@
-"""Helpers shared by the page and admin tests."""
+"""Helpers shared by the page, admin and seed tests."""
+
+import importlib.util
+import sys
+from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -16,3 +20,19 @@ def queries(client, path, status=200, **params):
         response = client.get(path, params)
     assert response.status_code == status, (path, response.status_code)
     return len(captured)
+
+
+SEED_SOURCE = Path(__file__).resolve().parents[1] / "fixtures" / "source"
+
+
+def seed_module(name):
+    """A module of fixtures/source, loaded as build.py loads it (its folder on the path)."""
+    if str(SEED_SOURCE) not in sys.path:
+        sys.path.append(str(SEED_SOURCE))
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, SEED_SOURCE / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

@@ -3,8 +3,6 @@ the page's words, the words shown with the source, a record that knows how
 complete it is."""
 
 import csv
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ from collection.files import ImportFailed
 from opendata.collections import COLLECTIONS, export_dataset, import_dataset, load_seed
 from outreach.models import Outcome
 from registry.models import Agreement, AgreementSource, Source
+from tests.helpers import seed_module
 
 ROOT = Path(__file__).resolve().parents[2]
 FACTS = ROOT / "fixtures" / "source"
@@ -23,16 +22,7 @@ NOTES = FACTS / "research"
 COVERAGE_DOC = ROOT / "docs" / "data-coverage.md"
 
 
-def research_module():
-    """fixtures/source/research.py, loaded as build.py loads it."""
-    spec = importlib.util.spec_from_file_location("research", FACTS / "research.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("research", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-research = research_module()
+research = seed_module("research")
 
 
 def rows():
@@ -106,10 +96,24 @@ def test_a_fact_without_its_page_or_with_a_long_quote_is_refused(
 
 
 def test_a_new_agreement_without_a_page_is_refused(tmp_path):
+    """The registry's own words (a title, summaries) do not make an agreement:
+    at least one fact must be read in a page, in its words."""
     write_notes(
         tmp_path,
         "2016-x-alliance,title,An alliance,,,",
         "2016-x-alliance,summary_en,It does things.,,,",
+        "2016-x-alliance,summary_es,Hace cosas.,,,",
+    )
+    reading = research.Research(build=None, rows=research.read_rows(tmp_path))
+    with pytest.raises(research.ResearchError, match="no fact read in a page"):
+        reading.new_agreement("2016-x-alliance")
+
+
+def test_a_new_agreement_without_its_kind_is_refused(tmp_path):
+    write_notes(
+        tmp_path,
+        "2016-x-alliance,title,An alliance,,,",
+        "2016-x-alliance,signed_on,2016-01-01,https://www.osha.gov/a,Signed January 1 2016,",
     )
     reading = research.Research(build=None, rows=research.read_rows(tmp_path))
     with pytest.raises(research.ResearchError, match="no kind"):

@@ -2,7 +2,6 @@
 
 import csv
 import filecmp
-import importlib.util
 import re
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from registry.models import (
     Source,
 )
 from registry.models.status import Status
+from tests.helpers import seed_module
 
 ROOT = Path(__file__).resolve().parents[2]
 FACTS = ROOT / "fixtures" / "source"
@@ -41,14 +41,6 @@ def facts(name):
 def agreement_facts():
     """The rows of both readings of the agreements (agreements.csv, more_agreements.csv)."""
     return [*facts("agreements.csv"), *facts("more_agreements.csv")]
-
-
-def curation(name):
-    """A curation module of fixtures/source (plain data, no imports of the project)."""
-    spec = importlib.util.spec_from_file_location(name, FACTS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 # Stated by A037's own row ("renewed 2016-07-12"), recorded without a row of its own.
@@ -93,7 +85,7 @@ def test_every_agreement_has_a_party_and_exactly_one_primary_source():
         .exclude(agreement__slug__in=research_agreements())
         .values_list("source__url", flat=True)
     )
-    archived = curation("research").original_address
+    archived = seed_module("research").original_address
     assert primary_urls == {
         archived(row["source_url"]) or row["source_url"] for row in agreement_facts()
     }
@@ -166,7 +158,7 @@ def research_dates():
 
 
 def research_rows():
-    module = curation("research")
+    module = seed_module("research")
     return module.read_rows(FACTS / "research")
 
 
@@ -378,7 +370,7 @@ def test_renewed_annually_is_not_a_stated_term():
 
 def test_an_event_is_held_only_when_a_source_reports_it():
     events = {event.slug: event for event in Event.objects.all()}
-    for event in curation("outreach_curation").EVENTS:
+    for event in seed_module("outreach_curation").EVENTS:
         if event.get("status") == "cancelled":
             expected = Event.Status.CANCELLED
         elif event.get("reported"):
@@ -481,7 +473,8 @@ def contact_owners():
     from django.utils.text import slugify
 
     owners = {
-        key: ("", slug) for key, slug in curation("contacts_curation").AGENCIES.items()
+        key: ("", slug)
+        for key, slug in seed_module("contacts_curation").AGENCIES.items()
     }
     offices = {(o["name"], o["city"]): o["slug"] for o in built("offices.csv")}
     consulates = facts("consulates.csv")
@@ -506,7 +499,7 @@ def contacts_of(fact, owners):
 
 def test_every_contact_fact_is_a_contact_or_a_jurisdiction():
     owners = contact_owners()
-    declared = curation("contacts_curation").JURISDICTIONS
+    declared = seed_module("contacts_curation").JURISDICTIONS
     areas = {(j["office"], j["state"], j["county"]) for j in built("jurisdictions.csv")}
     agencies = {a["slug"] for a in built("agencies.csv")}
     offices = {o["slug"] for o in built("offices.csv")}
