@@ -65,6 +65,9 @@ MIDDLEWARE = [
     # Before WhiteNoise, so that static files (SVG too) carry the policy.
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous answers from the shared cache: outside sessions, language and
+    # authentication, inside the security headers and the CSP.
+    "collection.pagecache.SharedPageCache",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -134,6 +137,18 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Anonymous pages and API answers from that cache (collection.pagecache), keyed
+# by the data revision: on by default with Redis, shared by every app server.
+# A per-process cache would also be correct (each entry names its revision) but
+# holds a copy per worker, so it is off without Redis unless asked for.
+PAGE_CACHE = env.bool("PAGE_CACHE", default=bool(REDIS_URL))
+#: How long an entry stays (a newer revision replaces it sooner).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+#: What a browser or a CDN in front may keep an anonymous answer for.
+PAGE_CACHE_MAX_AGE = env.int("PAGE_CACHE_MAX_AGE", default=60)
+#: Larger answers (a whole CSV) are not kept.
+PAGE_CACHE_MAX_BYTES = env.int("PAGE_CACHE_MAX_BYTES", default=2_000_000)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}

@@ -66,6 +66,10 @@ def _test_settings():
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         # A test may fetch every page or file from one address; the limits
         # are tested with low rates of their own (tests/test_throttling.py).
+        # Tests read pages after changing the clock, settings or the data
+        # behind the revision's back; the page cache is tested on its own
+        # (tests/test_page_cache.py) and in the load test.
+        PAGE_CACHE=False,
         PUBLIC_PAGE_RATE="100000/minute",
         DOWNLOAD_RATE="100000/minute",
     ):

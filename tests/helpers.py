@@ -1,7 +1,9 @@
 """Helpers shared by the page, admin and seed tests."""
 
 import importlib.util
+import re
 import sys
+from html import unescape
 from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
@@ -36,3 +38,18 @@ def seed_module(name):
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def sitemap_locations(client):
+    """Every address the sitemap lists: its index, then each page of each sitemap
+    the index names (with the alternates' addresses)."""
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    found = []
+    for page in re.findall(r"<loc>(.*?)</loc>", index.content.decode()):
+        response = client.get(unescape(page))
+        assert response.status_code == 200, page
+        xml = response.content.decode()
+        found += re.findall(r"<loc>(.*?)</loc>", xml)
+        found += re.findall(r'hreflang="[^"]+" href="([^"]+)"', xml)
+    return [unescape(location) for location in found]

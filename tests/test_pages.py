@@ -125,9 +125,12 @@ PAGES = {
     "labor rights week": ("/labor-rights-week/", 1),
     "edition": ("/labor-rights-week/2017/", 4),
     "event": ("/events/2017-houston/", 6),
-    "calendar": ("/events.ics?city=houston-tx", 2),
+    "calendar": ("/events.ics?city=houston-tx", 3),  # the city, upcoming, past
     "feed": ("/feeds/agreements/?agency=dol", 3),
-    "sitemap": ("/sitemap.xml", 7),
+    # The index: how many of each kind of record, and when each last changed.
+    "sitemap": ("/sitemap.xml", 14),
+    "sitemap of agreements": ("/sitemap-agreements.xml", 2),
+    "sitemap of events": ("/sitemap-events.xml?p=1", 2),
     "open data": ("/data/", 0),
     # Each with the six reads of how complete the record is (registry.coverage).
     "numbers": ("/numbers/", 14),

@@ -262,12 +262,8 @@ def test_every_cookie_is_secure_and_same_site_in_production(production_cookies):
     assert_flags(client.get(LOGIN), settings.CSRF_COOKIE_NAME, httponly=False)
     response = client.post(LOGIN, {"username": "curator", "password": "pw"})
     assert_flags(response, settings.SESSION_COOKIE_NAME)
-    # A message (a visitor's correction is thanked), kept in a cookie.
-    agreement = f.AgreementFactory()
-    response = Client().post(
-        f"/agreements/{agreement.slug}/correction/",
-        {"message": "The signing was in 2019."},
-    )
+    # An admin's notice (a token revoked), kept in a cookie.
+    response = client.post("/admin/token/", {"action": "revoke"})
     assert response.status_code == 302
     assert_flags(response, "messages")
 

@@ -3,16 +3,21 @@ data, citations and language alternates."""
 
 import json
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import feedparser
 import icalendar
 import pytest
 from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from public.views import events as events_views
 from registry.models import CorrectionReport
 from tests import factories as f
+from tests.helpers import sitemap_locations
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +65,22 @@ def test_a_correction_lands_in_the_curators_queue(client, agreement):
     assert "Thank you" in client.get(response["Location"]).content.decode()
 
 
+def test_the_form_needs_no_cookie_so_the_page_is_the_same_for_everyone(agreement):
+    """No CSRF token, no session: the agreement page gives no visitor a cookie
+    or a copy of their own (shared caches keep it), and a report needs none."""
+    visitor = Client(enforce_csrf_checks=True)
+    page = visitor.get(f"/agreements/{agreement.slug}/")
+    assert not page.cookies and "Cookie" not in page.get("Vary", "")
+    assert "csrfmiddlewaretoken" not in page.content.decode()
+    response = correction(visitor, agreement)
+    assert response.status_code == 302
+    assert CorrectionReport.objects.count() == 1
+    thanks = visitor.get(response["Location"])
+    assert not thanks.cookies
+    assert "Thank you: the curators will check your report." in thanks.content.decode()
+    assert "Thank you" not in page.content.decode()
+
+
 def test_the_honeypot_keeps_bots_out_without_telling_them(client, agreement):
     response = correction(client, agreement, website="http://spam.example")
     assert response.status_code == 302
@@ -102,6 +123,10 @@ def test_the_atom_feed_parses_and_follows_the_filters(client, agreement):
     assert only.entries[0].link.endswith("/agreements/phoenix-alliance/")
 
 
+#: Both events below are years ago: a date filter takes the calendar back to them.
+SINCE_2016 = {"starts_after": "2016-01-01"}
+
+
 def test_the_calendar_parses_with_stable_uids_time_zones_and_filters(client):
     chicago = f.CityFactory(
         slug="chicago-il", name="Chicago", time_zone="America/Chicago"
@@ -124,7 +149,7 @@ def test_the_calendar_parses_with_stable_uids_time_zones_and_filters(client):
     )
     f.EventFactory(slug="undated", starts_at=None)
     f.EventFactory(slug="draft", is_published=False)
-    response = client.get("/events.ics")
+    response = client.get("/events.ics", SINCE_2016)
     assert response["Content-Type"].startswith("text/calendar")
     calendar = icalendar.Calendar.from_ical(response.content)
     events = {str(e["uid"]): e for e in calendar.walk("VEVENT")}
@@ -143,7 +168,7 @@ def test_the_calendar_parses_with_stable_uids_time_zones_and_filters(client):
     )
     assert str(week["status"]) == "CANCELLED"
     by_city = icalendar.Calendar.from_ical(
-        client.get("/events.ics", {"city": "chicago-il"}).content
+        client.get("/events.ics", {"city": "chicago-il", **SINCE_2016}).content
     )
     assert [str(e["uid"]) for e in by_city.walk("VEVENT")] == [
         "event-workshop@labour-agreements-registry"
@@ -152,10 +177,46 @@ def test_the_calendar_parses_with_stable_uids_time_zones_and_filters(client):
         client.get("/events.ics", {"edition": 2017}).content
     )
     assert len(by_edition.walk("VEVENT")) == 1
-    by_agency = client.get("/events.ics", {"agency": workshop.host_office.agency.slug})
+    by_agency = client.get(
+        "/events.ics", {"agency": workshop.host_office.agency.slug, **SINCE_2016}
+    )
     assert len(icalendar.Calendar.from_ical(by_agency.content).walk("VEVENT")) == 1
-    spanish = icalendar.Calendar.from_ical(client.get("/es/events.ics").content)
+    spanish = icalendar.Calendar.from_ical(
+        client.get("/es/events.ics", SINCE_2016).content
+    )
     assert {str(e["uid"]) for e in spanish.walk("VEVENT")} == set(events)  # same UIDs
+
+
+def calendar_uids(client, **params):
+    calendar = icalendar.Calendar.from_ical(client.get("/events.ics", params).content)
+    return [str(e["uid"]).split("@")[0] for e in calendar.walk("VEVENT")]
+
+
+def test_the_calendar_holds_upcoming_events_and_the_past_year_at_most(
+    client, monkeypatch
+):
+    now = timezone.now()
+    for slug, days in [("next-week", 7), ("next-month", 30), ("last-month", -30)]:
+        f.EventFactory(slug=slug, starts_at=now + timedelta(days=days), ends_at=None)
+    f.EventFactory(slug="two-years-ago", starts_at=now - timedelta(days=730))
+    # Upcoming ones and the past year's, in order of their start.
+    assert calendar_uids(client) == [
+        "event-last-month",
+        "event-next-week",
+        "event-next-month",
+    ]
+    # A date filter sets the dates; the bound still holds.
+    since = (now - timedelta(days=800)).date().isoformat()
+    assert calendar_uids(client, starts_after=since)[0] == "event-two-years-ago"
+    # Over the bound: upcoming events first, then the most recent past ones.
+    monkeypatch.setattr(events_views, "CALENDAR_LIMIT", 3)
+    assert calendar_uids(client, starts_after=since) == [
+        "event-last-month",
+        "event-next-week",
+        "event-next-month",
+    ]
+    monkeypatch.setattr(events_views, "CALENDAR_LIMIT", 2)
+    assert calendar_uids(client) == ["event-next-week", "event-next-month"]
 
 
 def test_search_covers_every_kind_and_ignores_accents_and_case(client, agreement):
@@ -280,11 +341,44 @@ def test_content_falls_back_to_the_other_language(client):
 
 
 def test_sitemap_lists_pages_in_both_languages(client, agreement):
-    xml = client.get("/sitemap.xml").content.decode()
-    assert "<loc>http://testserver/agreements/phoenix-alliance/</loc>" in xml
-    assert (
-        'hreflang="es" href="http://testserver/es/agreements/phoenix-alliance/"' in xml
-    )
+    locations = sitemap_locations(client)
+    assert "http://testserver/agreements/phoenix-alliance/" in locations
+    assert "http://testserver/es/agreements/phoenix-alliance/" in locations
+
+
+def test_the_sitemap_is_an_index_of_bounded_sitemaps(client, monkeypatch):
+    """Past a page's limit a sitemap goes on in pages the index lists; each
+    lists its records in both languages, and none reads more than its page."""
+    from public.sitemaps import SITEMAPS
+
+    monkeypatch.setattr(SITEMAPS["agreements"], "limit", 4)
+    slugs = [f"alliance-{n}" for n in range(5)]
+    for slug in slugs:
+        f.AgreementFactory(slug=slug)
+    f.AgreementFactory(slug="draft", is_published=False)
+    index = client.get("/sitemap.xml").content.decode()
+    assert "<sitemapindex" in index
+    pages = [
+        "http://testserver/sitemap-agreements.xml",
+        "http://testserver/sitemap-agreements.xml?p=2",
+        "http://testserver/sitemap-agreements.xml?p=3",
+    ]
+    assert all(f"<loc>{page}</loc>" in index for page in pages)
+    assert "sitemap-agreements.xml?p=4" not in index
+    listed = []
+    for page in pages:
+        with CaptureQueriesContext(connection) as captured:
+            xml = client.get(page).content.decode()
+        assert len(captured) == 2  # how many, and the page's records
+        listed.append(re.findall(r"<loc>http://testserver(.*?)</loc>", xml))
+    assert listed == [
+        ["/agreements/alliance-0/", "/es/agreements/alliance-0/"]
+        + ["/agreements/alliance-1/", "/es/agreements/alliance-1/"],
+        ["/agreements/alliance-2/", "/es/agreements/alliance-2/"]
+        + ["/agreements/alliance-3/", "/es/agreements/alliance-3/"],
+        ["/agreements/alliance-4/", "/es/agreements/alliance-4/"],
+    ]
+    assert client.get(pages[0] + "?p=9").status_code == 404
 
 
 def test_list_pages_offer_downloads_with_the_current_filters(client, agreement):

@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 import polib
 import pytest
 
+from tests.helpers import sitemap_locations
+
 ROOT = Path(__file__).resolve().parents[1]
 #: Pages whose main heading is a record's own text, which has a Spanish form.
 TRANSLATED_TITLES = ("/agreements/", "/events/", "/labor-rights-week/")
@@ -33,10 +35,7 @@ def interface_strings():
 
 
 def sitemap_paths(client):
-    xml = client.get("/sitemap.xml").content.decode()
-    paths = {
-        urlsplit(unescape(loc)).path for loc in re.findall(r"<loc>(.*?)</loc>", xml)
-    }
+    paths = {urlsplit(location).path for location in sitemap_locations(client)}
     return sorted(path for path in paths if not path.startswith("/es/"))
 
 

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
-from django.contrib import messages
 from django.core.cache import cache
 from django.db.models import F, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -16,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 from rest_framework.throttling import BaseThrottle
@@ -206,6 +206,8 @@ def agreement_page(
         "agreement": agreement,
         "timeline": timeline(agreement),
         "form": form or CorrectionForm(),
+        # Where the form comes back after a report: ?reported=1#correction.
+        "reported": form is None and request.GET.get("reported") == "1",
         "citation": citation(request, agreement),
         "bibtex": bibtex(request, agreement),
         "structured_data": agreement_data(request, agreement),
@@ -266,6 +268,7 @@ def bibtex(request: HttpRequest, agreement: Agreement) -> str:
     return "\n".join(lines)
 
 
+@csrf_exempt
 @require_POST
 def agreement_correction(request: HttpRequest, slug: str) -> HttpResponse:
     """Store a visitor's correction in the curators' queue.
@@ -273,14 +276,22 @@ def agreement_correction(request: HttpRequest, slug: str) -> HttpResponse:
     Guarded by a honeypot field (bots fill it; people never see it) and a rate
     limit per client address (found as the API's throttling finds it,
     trusting NUM_PROXIES proxies).
+
+    Exempt from CSRF: the form is anonymous (a report acts with nobody's
+    rights, so a forged one is no more than anybody can send), and a token in
+    the agreement page would give every visitor a cookie and a page of their
+    own, which no shared cache could keep (collection.pagecache). The thanks
+    is in the address it comes back to, not in a session message, for the same
+    reason.
     """
     agreement = get_object_or_404(Agreement.objects.published(), slug=slug)
     form = CorrectionForm(request.POST)
     if not form.is_valid():
         return agreement_page(request, slug, form=form, status=400)
-    thanks = HttpResponseRedirect(agreement.get_absolute_url() + "#correction")
+    thanks = HttpResponseRedirect(
+        agreement.get_absolute_url() + "?reported=1#correction"
+    )
     if form.is_spam():
-        messages.success(request, _("Thank you: the curators will check your report."))
         return thanks
     # add + incr count atomically (in Redis too), so parallel posts cannot
     # slip past the limit; the window starts at the first report.
@@ -298,5 +309,4 @@ def agreement_correction(request: HttpRequest, slug: str) -> HttpResponse:
     report.agreement = agreement
     report.page_url = agreement.get_absolute_url()
     report.save()
-    messages.success(request, _("Thank you: the curators will check your report."))
     return thanks

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from outreach.filters import EventFilter
 from outreach.models import Edition, Event, Outcome
@@ -64,8 +66,20 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "outreach/event_detail.html", context)
 
 
+#: The calendar file without a date filter: events from this long ago on.
+CALENDAR_PAST = timedelta(days=365)
+#: At most this many events in one calendar file, the nearest to today first.
+CALENDAR_LIMIT = 1000
+#: The filters that choose the calendar's dates themselves.
+DATE_FILTERS = ("edition", "starts_after", "starts_before")
+
+
 def calendar(request: HttpRequest) -> HttpResponse:
-    """/events.ics: published, dated events; ?city=, ?agency=, ?edition=... apply."""
+    """/events.ics: published, dated events; ?city=, ?agency=, ?edition=... apply.
+
+    Bounded: without a date filter (an edition, starts_after, starts_before)
+    it holds the upcoming events and those of the past year; in all cases at
+    most CALENDAR_LIMIT of them, upcoming ones first, then the most recent."""
     filterset = EventFilter(
         request.GET,
         queryset=Event.objects.published()
@@ -75,4 +89,15 @@ def calendar(request: HttpRequest) -> HttpResponse:
     )
     if not filterset.is_valid():
         return filter_errors(filterset)
-    return calendar_response(request, filterset.qs.order_by("starts_at", "slug"))
+    events = filterset.qs
+    today = timezone.make_aware(datetime.combine(timezone.localdate(), time()))
+    if not any(request.GET.get(name) for name in DATE_FILTERS):
+        events = events.filter(starts_at__gte=today - CALENDAR_PAST)
+    upcoming = list(
+        events.filter(starts_at__gte=today).order_by("starts_at", "slug")[
+            :CALENDAR_LIMIT
+        ]
+    )
+    past = events.filter(starts_at__lt=today).order_by("-starts_at", "-slug")
+    chosen = [*reversed(past[: CALENDAR_LIMIT - len(upcoming)]), *upcoming]
+    return calendar_response(request, chosen)
