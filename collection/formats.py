@@ -27,6 +27,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer
 
+from .counting import CountedPaginator
 from .middleware import control_character, visible
 
 SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -37,11 +38,13 @@ class Pagination(PageNumberPagination):
 
     Pages stop at row 10,000 so that no request has to skip more rows than that,
     however large the table grows; deeper data is reached with filters, or by
-    syncing with `updated_since` and `ordering=updated_at`.
+    syncing with `updated_since` and `ordering=updated_at`. The count is kept
+    per data revision and query (collection.counting).
     """
 
     page_size_query_param = "page_size"
     max_page_size = 200
+    django_paginator_class = CountedPaginator
     max_rows = 10_000
 
     def get_page_size(self, request: Any) -> int:

@@ -19,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 #: Inside Revision.batch(): whether anything changed yet.
 _batched: ContextVar[list[bool] | None] = ContextVar("revision_batch", default=None)
+#: The revision number as a request read it (collection.pagecache and
+#: collection.counting ask for it more than once a request).
+_seen: ContextVar[int | None] = ContextVar("revision_seen", default=None)
 
 
 class Revision(models.Model):
@@ -42,7 +45,22 @@ class Revision(models.Model):
     @classmethod
     def current(cls) -> Revision:
         revision, _created = cls.objects.get_or_create(pk=1)
+        _seen.set(revision.number)
         return revision
+
+    @classmethod
+    def number_now(cls) -> int:
+        """The current number, read once per request: each request starts by
+        forgetting it (`forget`, on request_started), and a write forgets it."""
+        number = _seen.get()
+        if number is None:
+            number = cls.current().number
+            _seen.set(number)
+        return number
+
+    @classmethod
+    def forget(cls, **_kwargs: Any) -> None:
+        _seen.set(None)
 
     @classmethod
     def bump(cls) -> None:
@@ -72,6 +90,7 @@ class Revision(models.Model):
 
     @classmethod
     def _bump(cls) -> None:
+        _seen.set(None)
         if not cls.objects.filter(pk=1).update(
             number=F("number") + 1, changed_at=timezone.now()
         ):

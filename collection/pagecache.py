@@ -156,7 +156,7 @@ class SharedPageCache:
                 patch_cache_control(response, private=True, no_cache=True)
             return response
         key = page_key(request)
-        revision = Revision.current().number
+        revision = Revision.number_now()
         day = timezone.localdate().isoformat()
         entry = cache.get(key)
         if isinstance(entry, Entry) and (entry.revision, entry.day) == (revision, day):

@@ -23,6 +23,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from collection.counting import counted
 from registry.geography import Place, find_county, places_for_zip
 from registry.models import (
     Agency,
@@ -183,11 +184,11 @@ def find_help(
         agency_offices=agency_offices,
         hotlines=hotlines,
         local_agreements=list(local.for_listing().order_by(*newest)[:AGREEMENTS_SHOWN]),
-        local_agreement_count=local.count(),
+        local_agreement_count=counted(local),
         national_agreements=list(
             national.for_listing().order_by(*newest)[:AGREEMENTS_SHOWN]
         ),
-        national_agreement_count=national.count(),
+        national_agreement_count=counted(national),
         upcoming_events=upcoming,
         recent_events=recent,
         programmes=programmes,

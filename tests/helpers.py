@@ -7,6 +7,7 @@ from html import unescape
 from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -14,10 +15,12 @@ from django.test.utils import CaptureQueriesContext
 def queries(client, path, status=200, **params):
     """GET `path` and return how many SQL queries answering it took.
 
-    The content-type cache is cleared first, so each count is the same whatever
-    other test ran before.
+    The content-type cache and the shared cache (where counts are kept per
+    data revision, collection.counting) are cleared first, so each count is
+    that of a first visit, whatever ran before.
     """
     ContentType.objects.clear_cache()
+    cache.clear()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path, params)
     assert response.status_code == status, (path, response.status_code)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 from rest_framework.throttling import BaseThrottle
 
+from collection.counting import CountedPaginator
 from outreach.models import Outcome
 from registry.filters import AgreementFilter
 from registry.models import Agency, Agreement, AgreementSource, Country, State
@@ -79,6 +80,7 @@ class AgreementListView(ListView):
 
     template_name = "registry/agreement_list.html"
     paginate_by = 25
+    paginator_class = CountedPaginator
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.filterset = AgreementFilter(

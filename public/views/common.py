@@ -10,6 +10,7 @@ from django.db.models import Count, F, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 
+from collection.counting import counted
 from registry.models import Office
 
 from ..geo import HEIGHT, WIDTH, project
@@ -65,7 +66,8 @@ def map_points(offices: Iterable[Office]) -> list[dict[str, Any]]:
 def bounded(queryset: QuerySet[Any], limit: int = SECTION_ROWS) -> dict[str, Any]:
     """The first `limit` rows of `queryset` and how many there are in all (one
     query each), for a section that ends with "See all N"."""
-    return {"rows": list(queryset[:limit]), "count": queryset.count(), "limit": limit}
+    count = counted(queryset)  # once per data revision (collection.counting)
+    return {"rows": list(queryset[:limit]), "count": count, "limit": limit}
 
 
 def offices_by_state(

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from collection.counting import counted
 from outreach.models import Edition, Event, Organization
 from registry.models import Agreement, City, Office
 
@@ -21,10 +22,10 @@ SEARCH_LIMIT = 20
 def home(request: HttpRequest) -> HttpResponse:
     context = {
         "counts": {
-            "agreements": Agreement.objects.published().count(),
-            "offices": Office.objects.count(),
-            "cities": City.objects.count(),
-            "editions": Edition.objects.count(),
+            "agreements": counted(Agreement.objects.published()),
+            "offices": counted(Office.objects.all()),
+            "cities": counted(City.objects.all()),
+            "editions": counted(Edition.objects.all()),
         },
         "recent_agreements": Agreement.objects.published()
         .for_listing()

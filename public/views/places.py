@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from collection.counting import counted
 from outreach.help import ServingOffice, whom_to_call
 from outreach.models import Event, Organization, Programme
 from registry.geography import place_of
@@ -105,11 +106,11 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
             .for_city(city)
             .order_by(F("signed_on").desc(nulls_last=True), "title_en")
         ),
-        "national_count": Agreement.objects.published().national().count(),
+        "national_count": counted(Agreement.objects.published().national()),
         "upcoming_events": upcoming,
         "past_events": past,
         # For "See all": both lists together, and how many events there are.
-        "events": {"rows": upcoming + past, "count": events.count()},
+        "events": {"rows": upcoming + past, "count": counted(events)},
         "programmes": bounded(Programme.objects.for_city(city).order_by("name")),
         "organizations": bounded(Organization.objects.for_city(city).order_by("name")),
         "gateway_meaning": GATEWAY_MEANINGS.get(city.gateway_type, ""),
