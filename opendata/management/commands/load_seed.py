@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from collection.files import ImportFailed
 from opendata.collections import COLLECTIONS, load_seed, seed_directory
 from opendata.seeding import apply_seed, plan_seed
+from opendata.synthetic import synthetic_refusal
 
 
 def has_data() -> bool:
@@ -49,12 +50,15 @@ class Command(BaseCommand):
     ) -> None:
         if apply and not force:
             raise CommandError("--apply goes with --force.")
+        synthetic = synthetic_refusal("loading the seed data")
+        if synthetic and not if_empty:
+            raise CommandError(synthetic)
         try:
             if not has_data():
                 self.load()
             elif if_empty:
                 self.stdout.write(
-                    "The database already has data; seed data not loaded."
+                    synthetic or "The database already has data; seed data not loaded."
                 )
             elif not force:
                 raise CommandError(

@@ -12,6 +12,7 @@ from collection.files import (
     summary,
 )
 from opendata.collections import COLLECTIONS, import_dataset, import_permission
+from opendata.synthetic import refuse_if_synthetic
 
 
 class Command(BaseCommand):
@@ -50,6 +51,7 @@ class Command(BaseCommand):
         user: str | None,
         **options: Any,
     ) -> None:
+        refuse_if_synthetic(f"importing {file} into {collection}")
         importer = None
         if user:
             try:
