@@ -16,7 +16,8 @@ help:
 	@echo "make test   run the whole test suite (DATABASE_URL selects PostgreSQL)"
 	@echo "make lint   ruff, mypy and the layers' import contracts (import-linter)"
 	@echo "make check  Django system checks (the deployment ones too), missing migrations, OpenAPI schema"
-	@echo "make test-load  64 clients for 60 s against gunicorn, with database, Redis and import faults"
+	@echo "make test-load  64 clients for 60 s against gunicorn, with database, Redis and import faults;"
+	@echo "                then two gunicorns behind nginx: sessions, imports, limits and the cache across both"
 	@echo "make bench  benchmarks: import speed on SQLite and PostgreSQL (figures, not a test)"
 	@echo "make screenshots  phone and desktop screenshots of each page type into docs/screenshots/"
 	@echo "make messages     update and compile the Spanish catalogue (needs gettext)"
@@ -68,9 +69,13 @@ bench: $(STAMP)
 
 # The registry as deployed (gunicorn, PostgreSQL, its own Redis, DEBUG off) under
 # 64 clients for 60 s with faults injected (bench/load.py); passes or fails and
-# prints requests, errors, p50 and p99. Loopback only; `.ci/run` runs it.
+# prints requests, errors, p50 and p99. Then two gunicorns behind Debian's nginx
+# on one database and one Redis (bench/two_servers.py): a session, an import's
+# preview and confirmation, the correction, API and sign-in limits and the page
+# cache hold whichever server answers. Loopback only; `.ci/run` runs it.
 test-load: $(STAMP)
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/two_servers.py
 
 # Not part of `make test`: rewrites the committed PNGs.
 fixtures: $(STAMP)

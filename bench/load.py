@@ -314,12 +314,26 @@ class Client:
     closed at that very moment fails before any byte of a response; like
     browsers and urllib3, the client sends it once more on a new connection
     (`resent`). Neither is an error; any other failure is.
+
+    `address` is sent as X-Forwarded-For (none when empty), as the one proxy
+    the server trusts would; `source` is the loopback address to connect from
+    (a proxy in front then sees it as the client's); `host` is the Host header
+    (http.client's own, the address and port, when None).
     """
 
-    def __init__(self, port: int, address: str, timeout: float) -> None:
+    def __init__(
+        self,
+        port: int,
+        address: str,
+        timeout: float,
+        source: str | None = None,
+        host: str | None = None,
+    ) -> None:
         self.port = port
         self.address = address
         self.timeout = timeout
+        self.source = source
+        self.host = host
         self.connection: http.client.HTTPConnection | None = None
         self.cookies: dict[str, str] = {}
         self.reopened = 0
@@ -348,7 +362,8 @@ class Client:
         timeout: float | None = None,
     ) -> Response:
         sent = {
-            "X-Forwarded-For": self.address,
+            **({"X-Forwarded-For": self.address} if self.address else {}),
+            **({"Host": self.host} if self.host else {}),
             "User-Agent": "registry-load-test",
             **(headers or {}),
         }
@@ -360,7 +375,11 @@ class Client:
                 self.reopened += 1
             reused = self.connection is not None
             if self.connection is None:
-                self.connection = http.client.HTTPConnection(HOST, self.port)
+                self.connection = http.client.HTTPConnection(
+                    HOST,
+                    self.port,
+                    source_address=(self.source, 0) if self.source else None,
+                )
             self.connection.timeout = timeout or self.timeout
             if self.connection.sock is not None:
                 self.connection.sock.settimeout(self.connection.timeout)
@@ -1262,7 +1281,7 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 @contextmanager
 def gunicorn(
-    options: Options, env: dict[str, str], log: Path
+    env: dict[str, str], log: Path, workers: int, threads: int
 ) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     port = free_port()
     with open(log, "ab") as output:
@@ -1271,9 +1290,9 @@ def gunicorn(
                 GUNICORN,
                 "config.wsgi",
                 "--workers",
-                str(options.workers),
+                str(workers),
                 "--threads",
-                str(options.threads),
+                str(threads),
                 "--bind",
                 f"{HOST}:{port}",
                 # As docs/deploy.md runs it.
@@ -1380,7 +1399,7 @@ def main(argv: list[str]) -> int:
         accounts = json.loads(created.splitlines()[-1])
         manage(env, "collectstatic", "--no-input", "--verbosity", "0")
         redis.start()
-        with gunicorn(options, env, log) as (server, port):
+        with gunicorn(env, log, options.workers, options.threads) as (server, port):
             print(f"   ready in {time.monotonic() - started:.0f} s", flush=True)
             run = Run(options, port, postgres, redis)
             failures = run.go(accounts)
