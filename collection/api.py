@@ -23,13 +23,14 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import APIException, MethodNotAllowed
+from rest_framework.exceptions import APIException, MethodNotAllowed, ValidationError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .formats import file_name, unreadable
+from .counting import counted
+from .formats import Pagination, file_name, unreadable
 from .models import Revision, StaleVersion, Versioned, sees_drafts
 from .resources import CollectionResource
 
@@ -378,6 +379,28 @@ class CollectionViewSet(viewsets.ModelViewSet):
             parts.append(name_part(name, filterset.filters[name], value))
         return parts
 
+    def check_file_size(self, queryset: models.QuerySet[Any]) -> None:
+        """A file of the API holds at most Pagination.max_rows rows, as its
+        pages do (the work of one request stays bounded); the whole collection
+        is a file of its own, built once per data revision (/data/latest/)."""
+        limit = Pagination.max_rows
+        rows = counted(queryset)
+        if rows <= limit:
+            return
+        name = self.resource_class.collection or self.basename
+        whole = reverse(
+            "opendata:latest", kwargs={"filename": f"{name}.{self.file_format()}"}
+        )
+        raise ValidationError(
+            {
+                "format": [
+                    f"These are {rows:,} rows; a file of the API holds at most "
+                    f"{limit:,}. Narrow it with filters, or download the whole "
+                    f"collection: {self.request.build_absolute_uri(whole)}"
+                ]
+            }
+        )
+
     def file_response(self, dataset: tablib.Dataset, parts: list[str]) -> Response:
         response = Response(dataset)
         name = file_name(
@@ -424,6 +447,7 @@ class CollectionViewSet(viewsets.ModelViewSet):
         def respond() -> Response:
             if self.file_format():
                 queryset = self.filter_queryset(self.get_queryset())
+                self.check_file_size(queryset)
                 rows = self.export(self.csv_queryset(queryset))
                 return self.file_response(rows, self.file_name_parts())
             return super(CollectionViewSet, self).list(request, *args, **kwargs)

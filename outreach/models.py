@@ -3,7 +3,7 @@ partner organisations and outcomes (topics are the registry's vocabulary)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -341,12 +342,22 @@ class EventQuerySet(SourcedQuerySetMixin, PublishableQuerySet["Event"]):
         editable = Event.objects.editable_by(user).values("pk")
         return self.filter(Q(is_published=True) | Q(pk__in=editable))
 
-    def upcoming(self, now: datetime | None = None) -> EventQuerySet:
-        """Events not yet over (cancelled ones included, marked as such)."""
+    def upcoming(
+        self, now: datetime | None = None, started_within: timedelta | None = None
+    ) -> EventQuerySet:
+        """Events not yet over (cancelled ones included, marked as such).
+
+        With `started_within`, only those that started that long ago at most:
+        the soonest upcoming events of the whole registry are then read off
+        the start's index (event_start) instead of every event's end."""
         now = now or timezone.now()
-        return self.filter(
-            Q(ends_at__gte=now) | Q(ends_at__isnull=True, starts_at__gte=now)
+        # The end, else the start: one expression, indexed (event_finish).
+        upcoming = self.alias(finish=Coalesce("ends_at", "starts_at")).filter(
+            finish__gte=now
         )
+        if started_within is not None:
+            upcoming = upcoming.filter(starts_at__gte=now - started_within)
+        return upcoming
 
     def past(self, now: datetime | None = None) -> EventQuerySet:
         """Events not upcoming: over, or with no date known."""
@@ -592,7 +603,13 @@ class Event(RegistryTranslated, Versioned):
                 violation_error_message=_("The event cannot end before it starts."),
             ),
         ]
-        indexes = [models.Index(fields=["city", "starts_at"], name="event_city_start")]
+        indexes = [
+            models.Index(fields=["city", "starts_at"], name="event_city_start"),
+            models.Index(fields=["starts_at"], name="event_start"),
+            # upcoming(): not over yet, read off the index.
+            models.Index(Coalesce("ends_at", "starts_at"), name="event_finish"),
+            models.Index(fields=["updated_at"], name="event_updated"),
+        ]
 
     def __str__(self) -> str:
         return self.title

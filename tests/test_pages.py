@@ -108,10 +108,11 @@ def grow(world, n):
 
 # A page that counts reads the data revision first: its counts are kept per
 # revision (collection.counting); with the page cache on, that read is shared.
+# A list reads its page's keys, then their rows (collection.counting).
 PAGES = {
     "home": ("/", 10),
-    "agreement list": ("/agreements/", 7),
-    "agreement list, filtered": ("/agreements/?agency=dol&country=mx&state=tx&year_from=2010&ordering=title_en", 11),
+    "agreement list": ("/agreements/", 8),
+    "agreement list, filtered": ("/agreements/?agency=dol&country=mx&state=tx&year_from=2010&ordering=title_en", 12),
     # The agreement and its parties, citations, documents, laws, topics, the
     # figures of its reports, the instruments resting on it.
     "agreement": ("/agreements/houston-letter/", 8),
@@ -125,7 +126,9 @@ PAGES = {
     "country": ("/countries/mx/", 8),
     "search": ("/search/?q=letter", 5),
     "labor rights week": ("/labor-rights-week/", 1),
-    "edition": ("/labor-rights-week/2017/", 4),
+    # The edition, its sources and figures, how many cities, a page of them
+    # with their counts, their first events.
+    "edition": ("/labor-rights-week/2017/", 6),
     "event": ("/events/2017-houston/", 6),
     "calendar": ("/events.ics?city=houston-tx", 3),  # the city, upcoming, past
     "feed": ("/feeds/agreements/?agency=dol", 3),
@@ -523,3 +526,33 @@ def test_every_list_downloads_as_csv_with_exactly_the_rows_shown(client, world, 
         shown = set(re.findall(rf'href="{prefix}([\w-]+)/"', page))
         assert shown
         assert {row[key] for row in rows} == shown, (path, collection)
+
+
+def test_an_editions_events_are_bounded_by_city_and_paged(client, monkeypatch):
+    """However many events an edition has, a page of it shows a page of its
+    cities, each with its first events and how many more it has."""
+    from public.views import events as views
+
+    monkeypatch.setattr(views, "EDITION_CITIES", 2)
+    monkeypatch.setattr(views, "EDITION_CITY_EVENTS", 2)
+    edition = f.EditionFactory(year=2019)
+    start = timezone.now() - timedelta(days=400)
+    for name in ("Austin", "Boston", "Chicago"):
+        city = f.CityFactory(name=name, slug=name.lower())
+        for day in range(3):
+            f.EventFactory(
+                edition=edition,
+                city=city,
+                title_en=f"{name} clinic {day}",
+                starts_at=start + timedelta(days=day),
+            )
+    f.EventFactory(edition=edition, city=None, title_en="National webinar")
+    first = client.get("/labor-rights-week/2019/").content.decode()
+    assert "Austin clinic 0" in first and "Austin clinic 1" in first
+    assert "Austin clinic 2" not in first
+    assert "And 1 more event in Austin" in first
+    assert "Boston clinic 1" in first and "Chicago clinic" not in first
+    assert 'href="?page=2" rel="next"' in first
+    second = client.get("/labor-rights-week/2019/", {"page": 2}).content.decode()
+    assert "Chicago clinic 0" in second and "Austin" not in second
+    assert "National webinar" in second  # events without a city come last

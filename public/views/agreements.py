@@ -31,7 +31,8 @@ from .common import query_without
 
 #: Sort orders a visitor may choose on lists, by URL value.
 AGREEMENT_ORDERINGS = {
-    "-signed_on": (F("signed_on").desc(nulls_last=True), "title_en"),
+    # The default, read off the agreement_listing index.
+    "-signed_on": (F("signed_on").desc(nulls_last=True), "title_en", "pk"),
     "signed_on": (F("signed_on").asc(nulls_last=True), "title_en"),
     "title_en": ("title_en",),
     "-updated_at": ("-updated_at",),

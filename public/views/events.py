@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.db.models import F, Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -23,9 +25,16 @@ def edition_list(request: HttpRequest) -> HttpResponse:
     return render(request, "outreach/edition_list.html", {"editions": editions})
 
 
+#: Cities a page of an edition shows, and events shown under each (the
+#: city's page and the calendar file have the rest).
+EDITION_CITIES = 25
+EDITION_CITY_EVENTS = 5
+
+
 def edition_detail(request: HttpRequest, year: int) -> HttpResponse:
-    """An edition's events by city (the template regroups them), the cities in
-    alphabetical order and events without a city last."""
+    """An edition's events by city, the cities in alphabetical order and events
+    without a city last: a page of cities (?page=), each with its first
+    events and how many it has; bounded however many events an edition has."""
     edition = get_object_or_404(
         Edition.objects.prefetch_related(
             "sources",
@@ -33,20 +42,51 @@ def edition_detail(request: HttpRequest, year: int) -> HttpResponse:
         ),
         year=year,
     )
-    events = (
-        edition.events.published()
+    events = edition.events.published()
+    # One row per city (the events without one: city None), with its count.
+    cities = (
+        events.values("city")
+        .annotate(count=Count("pk"))
+        .order_by(F("city__name").asc(nulls_last=True), "city__state__code", "city")
+    )
+    paginator = Paginator(cities, EDITION_CITIES)
+    page = paginator.get_page(request.GET.get("page"))
+    counts: dict[int | None, int] = {
+        row["city"]: row["count"] for row in page.object_list
+    }
+    in_page = Q(city__in=[key for key in counts if key is not None])
+    if None in counts:
+        in_page |= Q(city__isnull=True)
+    shown = (
+        events.filter(in_page)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("city")],
+                order_by=[F("starts_at").asc(nulls_last=True), F("title_en").asc()],
+            )
+        )
+        .filter(rank__lte=EDITION_CITY_EVENTS)
         .select_related("city__state", "host_office")
         .order_by(
             F("city__name").asc(nulls_last=True),
             "city__state__code",
             "city_id",
-            "starts_at",
-            "title_en",
+            "rank",
         )
     )
+    groups: list[dict[str, Any]] = []
+    for event in shown:
+        if not groups or groups[-1]["city"] != event.city:
+            count = counts[event.city_id]
+            groups.append({"city": event.city, "events": [], "count": count})
+        groups[-1]["events"].append(event)
+    for group in groups:
+        group["more"] = group["count"] - len(group["events"])
     context = {
         "edition": edition,
-        "events": events,
+        "groups": groups,
+        "page_obj": page,
         "outcomes": edition.outcomes.all(),
     }
     return render(request, "outreach/edition_detail.html", context)

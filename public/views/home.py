@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import F
@@ -15,6 +16,8 @@ from registry.models import Agreement, City, Office
 
 from .common import map_points
 
+#: The home page's upcoming events: not over yet, started a month ago at most.
+HOME_EVENTS_STARTED_WITHIN = timedelta(days=31)
 #: Rows per group on the search page (a link says when there are more).
 SEARCH_LIMIT = 20
 
@@ -36,7 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
         .expiring()
         .order_by("expiry_earliest")[:6],
         "upcoming_events": Event.objects.published()
-        .upcoming()
+        .upcoming(started_within=HOME_EVENTS_STARTED_WITHIN)
         .select_related("city__state", "host_office")[:6],
         "map_points": map_points(
             Office.objects.consular().select_related("agency", "city__state")

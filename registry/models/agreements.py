@@ -324,6 +324,12 @@ class Agreement(RegistryTranslated, Versioned):
         ordering = [F("signed_on").desc(nulls_last=True), "title_en"]
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
+        # The order of syncing and sitemaps. The list's default order has an
+        # index on PostgreSQL only (migration 0018: SQLite cannot index
+        # NULLS LAST).
+        indexes = [
+            models.Index(fields=["updated_at"], name="agreement_updated"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(

@@ -304,8 +304,9 @@ def count_queries(client, path, **params):
 #: framework, renewed and renewal), their parties (with offices and agencies),
 #: citations, documents, laws and topics (the API's reads); then, for the
 #: derived columns, the countries of the offices' agencies, the offices' cities
-#: with their states, and the countries of agencies named without an office.
-FILE_QUERIES = 10
+#: with their states, and the countries of agencies named without an office;
+#: and how many rows the file has (it is bounded, collection.api).
+FILE_QUERIES = 11
 
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
@@ -452,3 +453,25 @@ def test_the_command_and_admin_exports_do_not_grow_with_the_rows(world):
     # all of them (the command's) have their framework and renewal in the
     # agreements' own query (14).
     assert exported()[0] == small == 15 + 14
+
+
+def test_a_file_of_the_api_is_bounded_and_points_to_the_whole_collection(
+    api, monkeypatch
+):
+    """Like its pages, a file of the API stops at Pagination.max_rows rows: a
+    larger one is a 400 naming its size, the filters to narrow it and the
+    whole collection's own file (built once per data revision)."""
+    from collection.formats import Pagination
+
+    monkeypatch.setattr(Pagination, "max_rows", 2)
+    for kind in ("alliance", "alliance", "loa"):
+        f.AgreementFactory(kind=kind)
+    for file_format in ("csv", "xlsx"):
+        refused = api.get(URL, {"format": file_format})
+        assert refused.status_code == 400
+    message = api.get(URL, {"format": "csv"}).content.decode()
+    assert "These are 3 rows; a file of the API holds at most 2." in message
+    assert "http://testserver/data/latest/agreements.csv" in message
+    narrowed = api.get(URL, {"format": "csv", "kind": "alliance"})
+    assert narrowed.status_code == 200
+    assert len(csv_rows(narrowed)) == 2
