@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 
 from public.views.common import GROUP_ROWS, SECTION_ROWS, map_view
+from registry.models import City
 from tests import factories as f
 from tests.helpers import queries
 
@@ -556,3 +557,13 @@ def test_an_editions_events_are_bounded_by_city_and_paged(client, monkeypatch):
     second = client.get("/labor-rights-week/2019/", {"page": 2}).content.decode()
     assert "Chicago clinic 0" in second and "Austin" not in second
     assert "National webinar" in second  # events without a city come last
+
+
+def test_the_home_page_and_every_city_page_lead_to_find_help(client, world):
+    """A worker starts from where they live: the home page asks for a ZIP code
+    and a city's page links to the answer for its state and county."""
+    home = client.get("/").content.decode()
+    assert 'action="/help/"' in home and 'name="zip"' in home
+    for city in City.objects.all():
+        page = client.get(city.get_absolute_url()).content.decode()
+        assert 'href="/help/' in page, city.slug
