@@ -317,14 +317,17 @@ def fresh(model_field, drawn):
 #: row (`non_field_errors`: a party names an office or an agency), and a
 #: partial date's calendar and order (`signed_on`: 2014-02-30 and
 #: 2014-10-23/2014-10-22 match its pattern), and a party's side, which must be
-#: its agency's country's (`side`: data, like a key), and an expiry after the
-#: record's signing (`expires_on`, a rule between fields).
+#: its agency's country's (`side`: data, like a key), an expiry after the
+#: record's signing (`expires_on`, a rule between fields), and an event's time
+#: zone, needed when neither its city nor its host office's city has one
+#: (`time_zone`: data of other records).
 RULES_IN_WORDS = {
     "__all__",
     "non_field_errors",
     "signed_on",
     "side",
     "expires_on",
+    "time_zone",
     # A text marked as translated must be there: a rule across two fields.
     "translated_by_registry",
 }
