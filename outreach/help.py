@@ -153,7 +153,6 @@ def find_help(
         )
         .distinct()
     )
-    newest = (F("signed_on").desc(nulls_last=True), "title_en")
 
     events = Event.objects.published().filter(
         Q(city__state=state) | Q(host_office__in=office_ids)
@@ -183,10 +182,10 @@ def find_help(
         consulates=consulates,
         agency_offices=agency_offices,
         hotlines=hotlines,
-        local_agreements=list(local.for_listing().order_by(*newest)[:AGREEMENTS_SHOWN]),
+        local_agreements=list(local.for_listing().newest_first()[:AGREEMENTS_SHOWN]),
         local_agreement_count=counted(local),
         national_agreements=list(
-            national.for_listing().order_by(*newest)[:AGREEMENTS_SHOWN]
+            national.for_listing().newest_first()[:AGREEMENTS_SHOWN]
         ),
         national_agreement_count=counted(national),
         upcoming_events=upcoming,

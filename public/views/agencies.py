@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -46,11 +46,7 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     office_groups = offices_by_state(Office.objects.for_agency(agency))
     published = Agreement.objects.published().for_agency(agency)
-    agreements = bounded(
-        published.for_listing().order_by(
-            F("signed_on").desc(nulls_last=True), "title_en"
-        )
-    )
+    agreements = bounded(published.for_listing().newest_first())
     rows = []
     for agreement in agreements["rows"]:
         parties = list(agreement.parties.all())
@@ -135,7 +131,7 @@ def office_detail(request: HttpRequest, slug: str) -> HttpResponse:
             Agreement.objects.published()
             .for_listing()
             .for_office(office)
-            .order_by(F("signed_on").desc(nulls_last=True), "title_en")
+            .newest_first()
         ),
         "events": bounded(
             Event.objects.published()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -101,10 +101,7 @@ def city_detail(request: HttpRequest, slug: str) -> HttpResponse:
         else "",
         "offices": offices,
         "agreements": bounded(
-            Agreement.objects.published()
-            .for_listing()
-            .for_city(city)
-            .order_by(F("signed_on").desc(nulls_last=True), "title_en")
+            Agreement.objects.published().for_listing().for_city(city).newest_first()
         ),
         "national_count": counted(Agreement.objects.published().national()),
         "upcoming_events": upcoming,
@@ -133,7 +130,7 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
             Agreement.objects.published()
             .for_listing()
             .for_country(country)
-            .order_by(F("signed_on").desc(nulls_last=True), "title_en")
+            .newest_first()
         ),
         **regional_map(office for group in office_groups for office in group["rows"]),
     }

@@ -118,6 +118,12 @@ class AgreementQuerySet(SourcedQuerySetMixin, PublishableQuerySet["Agreement"]):
         ]  # fmt: skip
         return full_text(self, text, fields, also=party)
 
+    def newest_first(self) -> AgreementQuerySet:
+        """The list's order: the most recently signed first (unknown dates
+        last), then by title, then by key, so that ties have one order on
+        every page and database (the agreement_listing index on PostgreSQL)."""
+        return self.order_by(F("signed_on").desc(nulls_last=True), "title_en", "pk")
+
     def dated(self) -> AgreementQuerySet:
         """Agreements whose signing date is known, to any precision."""
         return self.filter(signed_on__isnull=False)
