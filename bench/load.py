@@ -140,18 +140,7 @@ def parse_options(argv: list[str]) -> Options:
     # and slow readers. More processes than cores would only add switching.
     parser.add_argument("--workers", type=int, default=int(env("LOAD_WORKERS", "2")))
     parser.add_argument("--threads", type=int, default=int(env("LOAD_THREADS", "4")))
-    parser.add_argument(
-        "--postgres-url",
-        default=env("LOAD_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432"),
-        help="the server (its database name, if any, is not used)",
-    )
-    parser.add_argument("--database", default=env("LOAD_DATABASE", "registry_load"))
-    parser.add_argument(
-        "--redis-server",
-        default=env("LOAD_REDIS_SERVER")
-        or shutil.which("redis-server")
-        or "/usr/bin/redis-server",
-    )
+    add_service_options(parser, env("LOAD_DATABASE", "registry_load"))
     parser.add_argument(
         "--bomb-limit",
         type=float,
@@ -160,6 +149,24 @@ def parse_options(argv: list[str]) -> Options:
     )
     args = parser.parse_args(argv)
     return Options(**vars(args))
+
+
+def add_service_options(parser: argparse.ArgumentParser, database: str) -> None:
+    """The PostgreSQL server, the harness's database on it and the
+    redis-server to start: the options every harness of bench/ takes."""
+    env = os.environ.get
+    parser.add_argument(
+        "--postgres-url",
+        default=env("LOAD_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432"),
+        help="the server (its database name, if any, is not used)",
+    )
+    parser.add_argument("--database", default=database)
+    parser.add_argument(
+        "--redis-server",
+        default=env("LOAD_REDIS_SERVER")
+        or shutil.which("redis-server")
+        or "/usr/bin/redis-server",
+    )
 
 
 # --- Processes --------------------------------------------------------------------

@@ -80,6 +80,7 @@ from load import (
     Postgres,
     Redis,
     Response,
+    add_service_options,
     app_environment,
     free_port,
     gunicorn,
@@ -109,18 +110,7 @@ class Options:
 def parse_options(argv: list[str]) -> Options:
     env = os.environ.get
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--postgres-url",
-        default=env("LOAD_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432"),
-        help="the server (its database name, if any, is not used)",
-    )
-    parser.add_argument("--database", default=env("TWO_DATABASE", "registry_two"))
-    parser.add_argument(
-        "--redis-server",
-        default=env("LOAD_REDIS_SERVER")
-        or shutil.which("redis-server")
-        or "/usr/bin/redis-server",
-    )
+    add_service_options(parser, env("TWO_DATABASE", "registry_two"))
     parser.add_argument("--nginx", default=env("TWO_NGINX", "/usr/sbin/nginx"))
     parser.add_argument("--workers", type=int, default=int(env("TWO_WORKERS", "2")))
     parser.add_argument("--threads", type=int, default=int(env("TWO_THREADS", "2")))

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, F, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -363,6 +363,35 @@ class EventQuerySet(SourcedQuerySetMixin, PublishableQuerySet["Event"]):
         """Events not upcoming: over, or with no date known."""
         upcoming = Event.objects.upcoming(now or timezone.now())
         return self.exclude(pk__in=upcoming.values("pk"))
+
+    def city_counts(self) -> models.QuerySet[Any]:
+        """One row per city the events are in (`city` None for events without
+        one) with their `count`: cities in alphabetical order, no city last."""
+        return (
+            self.values("city")
+            .annotate(count=Count("pk"))
+            .order_by(F("city__name").asc(nulls_last=True), "city__state__code", "city")
+        )
+
+    def first_in_each_city(self, per_city: int) -> EventQuerySet:
+        """The first `per_city` events of each city (by start, then title), in
+        the order of city_counts(): one query, however many events a city has."""
+        return (
+            self.annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("city")],
+                    order_by=[F("starts_at").asc(nulls_last=True), F("title_en").asc()],
+                )
+            )
+            .filter(rank__lte=per_city)
+            .order_by(
+                F("city__name").asc(nulls_last=True),
+                "city__state__code",
+                "city_id",
+                "rank",
+            )
+        )
 
     def dated(self) -> EventQuerySet:
         """Events with a known start (calendars cannot show the others)."""

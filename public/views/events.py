@@ -6,8 +6,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -43,14 +42,9 @@ def edition_detail(request: HttpRequest, year: int) -> HttpResponse:
         year=year,
     )
     events = edition.events.published()
-    # One row per city (the events without one: city None), with its count.
-    cities = (
-        events.values("city")
-        .annotate(count=Count("pk"))
-        .order_by(F("city__name").asc(nulls_last=True), "city__state__code", "city")
+    page = Paginator(events.city_counts(), EDITION_CITIES).get_page(
+        request.GET.get("page")
     )
-    paginator = Paginator(cities, EDITION_CITIES)
-    page = paginator.get_page(request.GET.get("page"))
     counts: dict[int | None, int] = {
         row["city"]: row["count"] for row in page.object_list
     }
@@ -59,21 +53,8 @@ def edition_detail(request: HttpRequest, year: int) -> HttpResponse:
         in_page |= Q(city__isnull=True)
     shown = (
         events.filter(in_page)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("city")],
-                order_by=[F("starts_at").asc(nulls_last=True), F("title_en").asc()],
-            )
-        )
-        .filter(rank__lte=EDITION_CITY_EVENTS)
+        .first_in_each_city(EDITION_CITY_EVENTS)
         .select_related("city__state", "host_office")
-        .order_by(
-            F("city__name").asc(nulls_last=True),
-            "city__state__code",
-            "city_id",
-            "rank",
-        )
     )
     groups: list[dict[str, Any]] = []
     for event in shown:
