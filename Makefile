@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint check deploy-check install seed fixtures coverage bench test-load screenshots messages clean help
+.PHONY: run test lint check deploy-check install seed fixtures coverage bench bench-web test-load screenshots messages clean help
 
 help:
 	@echo "make run    serve the registry with its seed data on http://$(HOST):$(PORT)/"
@@ -19,6 +19,7 @@ help:
 	@echo "make test-load  64 clients for 60 s against gunicorn, with database, Redis and import faults;"
 	@echo "                then two gunicorns behind nginx: sessions, imports, limits and the cache across both"
 	@echo "make bench  benchmarks: import speed on SQLite and PostgreSQL (figures, not a test)"
+	@echo "make bench-web  the site at 100,000 agreements under wrk, beside baselines; writes docs/performance.md"
 	@echo "make screenshots  phone and desktop screenshots of each page type into docs/screenshots/"
 	@echo "make messages     update and compile the Spanish catalogue (needs gettext)"
 	@echo "make fixtures     rebuild fixtures/ from the research notes in fixtures/source/"
@@ -66,6 +67,17 @@ bench: $(STAMP)
 	$(BIN)/python bench/import_agreements.py $(BENCH_ARGS)
 	$(BIN)/python bench/downloads.py
 	$(BIN)/python bench/import_bombs.py
+
+# Not part of `make test`: the registry at 100,000 agreements (a PostgreSQL
+# database built once by generate_synthetic, then reused) served by gunicorn and
+# driven by Debian's wrk on loopback, beside a constant response and a
+# values() baseline measured in the same run, with query counts at seed scale
+# and at scale; writes its table into docs/performance.md (bench/web.py).
+# BENCH_WEB_SECONDS, BENCH_WEB_CONNECTIONS, BENCH_WEB_AGREEMENTS change the run.
+bench-web: $(STAMP)
+	@command -v wrk >/dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/web.py $(BENCH_WEB_ARGS)
 
 # The registry as deployed (gunicorn, PostgreSQL, its own Redis, DEBUG off) under
 # 64 clients for 60 s with faults injected (bench/load.py); passes or fails and

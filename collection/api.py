@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 import tablib
 from django.db import models, transaction
@@ -60,10 +61,31 @@ class RefField(serializers.SlugRelatedField):
         return {"slug": key, "url": absolute(self.context, self.view_name, key)}
 
 
+#: What reverse() leaves unquoted in a path argument (django.urls.resolvers).
+QUOTE_SAFE = "!$&'()*+,;=/~:@"
+#: A key that every lookup of the API takes (slugs, codes, four-digit years):
+#: the URL of each view is reversed once per request with it, then filled in.
+PLACEHOLDER = "2468"
+#: Where a request's reversed URLs are kept in the serializer context, which
+#: every nested serializer shares.
+URL_PARTS = "_url_parts"
+
+
 def absolute(context: Mapping[str, Any], view_name: str, key: Any) -> str:
-    path = reverse(view_name, args=[key])
-    request = context.get("request")
-    return request.build_absolute_uri(path) if request else path
+    """The absolute URL of the record `key` of `view_name`, as reverse() and
+    build_absolute_uri() give it, without running them for every reference
+    (a page of 50 agreements holds about 440): once per view and request."""
+    parts = context.get(URL_PARTS, {}).get(view_name)
+    if parts is None:
+        path = reverse(view_name, args=[PLACEHOLDER])
+        request = context.get("request")
+        url = request.build_absolute_uri(path) if request else path
+        head, found, tail = url.rpartition(PLACEHOLDER)
+        parts = (head, tail) if found else (url, "")
+        if isinstance(context, dict):
+            context.setdefault(URL_PARTS, {})[view_name] = parts
+    # reverse() quotes a key as this does; slugs, years and codes are kept.
+    return f"{parts[0]}{quote(str(key), safe=QUOTE_SAFE)}{parts[1]}"
 
 
 class NamedRefSerializer(RefSerializer):

@@ -12,7 +12,8 @@ Redis is down each request counts (collection.cache fails open).
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
@@ -22,26 +23,44 @@ from django.utils.functional import cached_property
 
 from .models import Revision
 
+T = TypeVar("T")
+
 #: How long a count stays unread (a newer revision replaces it sooner).
 COUNT_SECONDS = 3600
 
 
-def counted(queryset: QuerySet[Any]) -> int:
-    """queryset.count(), once per data revision and query."""
+def kept(
+    queryset: QuerySet[Any], compute: Callable[[QuerySet[Any]], T], vary: str = ""
+) -> T:
+    """compute(queryset), once per data revision, query and `vary` (what else
+    the value depends on: the language of its labels, the day of a status):
+    for figures that read a whole table (a count, counts by country) and that
+    only a change of the data can change. The value must pickle; None is
+    never kept."""
     try:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:  # .none(), or a filter no row can match
-        return 0
+        return compute(queryset.none())
+    name = getattr(compute, "__qualname__", "")
     fingerprint = "\n".join(
-        [str(Revision.number_now()), queryset.db, sql, repr(params)]
+        [str(Revision.number_now()), queryset.db, name, vary, sql, repr(params)]
     )
-    key = "count:" + hashlib.sha256(fingerprint.encode()).hexdigest()
+    key = "kept:" + hashlib.sha256(fingerprint.encode()).hexdigest()
     found = cache.get(key)
-    if isinstance(found, int):
-        return found
-    number = queryset.count()
-    cache.set(key, number, COUNT_SECONDS)
-    return number
+    if found is not None:
+        return cast(T, found)
+    value = compute(queryset)
+    cache.set(key, value, COUNT_SECONDS)
+    return value
+
+
+def _count(queryset: QuerySet[Any]) -> int:
+    return queryset.count()
+
+
+def counted(queryset: QuerySet[Any]) -> int:
+    """queryset.count(), once per data revision and query."""
+    return kept(queryset, _count)
 
 
 class CountedPaginator(Paginator):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import IO, Any
 
@@ -160,14 +160,23 @@ def write_xlsx(dataset: tablib.Dataset, target: str | IO[bytes], title: str) -> 
     the resource has already escaped text cells as it does for the CSV
     (collection.importing.escape_formula), so the file imports back the same.
     Characters a workbook cannot hold (control characters) are left out."""
+    write_rows_xlsx(dataset.headers or [], dataset, target, title)
+
+
+def write_rows_xlsx(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    target: str | IO[bytes],
+    title: str,
+) -> None:
+    """write_xlsx() for rows that arrive a few at a time (a collection read
+    in chunks): none is kept once written."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title(title))
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
-    sheet.append(
-        [_text_cell(sheet, header, font=bold) for header in dataset.headers or []]
-    )
-    for row in dataset:
+    sheet.append([_text_cell(sheet, header, font=bold) for header in headers])
+    for row in rows:
         sheet.append([_text_cell(sheet, value) for value in row])
     workbook.save(target)
 

@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connections
-from django.db.models import CharField, F, FloatField, Func, Q, QuerySet, Value
-from django.db.models.expressions import RawSQL
+from django.db.models import CharField, F, FloatField, Func, Model, Q, QuerySet, Value
+from django.db.models.expressions import Col
 
 Rows = TypeVar("Rows", bound=QuerySet[Any])
 
@@ -52,22 +52,44 @@ def uses_full_text(queryset: QuerySet[Any]) -> bool:
     return connections[queryset.db].vendor == "postgresql"
 
 
+def document_column(model: type[Model]) -> Col:
+    """The model's `search` column, which exists only on PostgreSQL, outside
+    the model (the migrations named full_text_search). A column expression,
+    so that Django renames its table inside a subquery (U0, V0…)."""
+    target = SearchVectorField()
+    target.set_attributes_from_name("search")
+    target.model = model
+    return Col(model._meta.db_table, target)
+
+
 def full_text(
     queryset: Rows,
     text: str,
     fields: Sequence[str],
     *,
     also: Callable[[str], Q] | None = None,
+    recent: int | None = None,
+    order: Sequence[Any] = ("-pk",),
 ) -> Rows:
     """Rows that match `text`, annotated with a `rank` (higher is better).
 
     `fields` are searched word by word where there is no full-text index;
     `also(word)` adds a condition per word (e.g. the names of an agreement's
-    parties) on every database.
+    parties) on every database: rows match the text, or every word's `also`.
+
+    `recent` bounds the work for a word that matches most of a large table:
+    only the first `recent` rows in `order` that match the text, and as many
+    that match through `also`, are candidates (and ranked). On PostgreSQL each
+    side then uses its own index: the text's GIN index for a rare word, the
+    `order`'s index, stopping early, for a common one. With `recent` unset
+    every match is returned (an API list counts and pages them itself).
     """
     words = text.split()
     if not words:
         return queryset.none()
+    related = None
+    if also is not None:
+        related = reduce(and_, (also(word) for word in words))
     if uses_full_text(queryset):
         query = reduce(
             or_,
@@ -76,17 +98,21 @@ def full_text(
                 for c in CONFIGURATIONS
             ),
         )
-        table = queryset.model._meta.db_table
-        # The column exists only on PostgreSQL, outside the model; the table name
-        # comes from the model, never from input.
-        column = RawSQL(f'"{table}"."search"', [], output_field=SearchVectorField())  # noqa: S611
-        queryset = queryset.annotate(document=column)
-        condition = Q(document=query)
-        if also is not None:
-            condition |= reduce(and_, (also(word) for word in words))
-        return queryset.filter(condition).annotate(
-            rank=SearchRank(F("document"), query)
-        )
+        queryset = queryset.annotate(document=document_column(queryset.model))
+        if recent is None:
+            condition = Q(document=query)
+            if related is not None:
+                condition |= related
+            queryset = queryset.filter(condition)
+        else:
+            # The text's candidates and the related ones as one union, not an
+            # OR, which would hide the text's index from PostgreSQL.
+            base = queryset.order_by(*order).values("pk")
+            matches = base.filter(document=query)[:recent]
+            if related is not None:
+                matches = matches.union(base.filter(related)[:recent], all=True)
+            queryset = queryset.filter(pk__in=matches)
+        return queryset.annotate(rank=SearchRank(F("document"), query))
     queryset = queryset.alias(**{f"folded_{field}": Fold(field) for field in fields})
     for word in words:
         folded = fold(word)
@@ -96,4 +122,9 @@ def full_text(
         if also is not None:
             condition |= also(word)
         queryset = queryset.filter(condition)
+    if recent is not None:
+        # Without a text index every row is read anyway; the bound keeps the
+        # candidates to the first `recent` matches in `order`, as on PostgreSQL.
+        first = queryset.order_by(*order).values("pk")[:recent]
+        queryset = queryset.filter(pk__in=first)
     return queryset.annotate(rank=Value(1.0, output_field=FloatField()))

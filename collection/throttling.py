@@ -50,7 +50,7 @@ class WindowThrottle(SimpleRateThrottle):
         self.now = self.timer()
         window = int(self.now // self.duration)
         self.window_ends = (window + 1) * self.duration
-        ident = self.get_ident(request)  # type: ignore[arg-type]  # reads headers and META only
+        ident = self.identity(request)
         self.key = self.cache_format % {
             "scope": self.scope,
             "ident": f"{ident}_{window}",
@@ -63,6 +63,10 @@ class WindowThrottle(SimpleRateThrottle):
             count = 1
         return bool(count <= self.num_requests)
 
+    def identity(self, request: HttpRequest) -> str:
+        """Who is counted: the client's address, as DRF tells it."""
+        return str(self.get_ident(request))  # type: ignore[arg-type]  # reads headers and META only
+
     def give_back(self) -> None:
         """Take this request out of the count."""
         if self.key is not None:
@@ -73,6 +77,30 @@ class WindowThrottle(SimpleRateThrottle):
 
     def wait(self) -> float:
         return max(1, math.ceil(self.window_ends - self.now))
+
+
+class ApiThrottle(WindowThrottle):
+    """The API's limit (REST_FRAMEWORK's DEFAULT_THROTTLE_RATES): "user" per
+    account for a signed-in client or a token, "anon" per address otherwise.
+    One throttle, so one count in the cache per request, moved on atomically:
+    DRF's AnonRateThrottle and UserRateThrottle each read and rewrite a list
+    of times, and 30 parallel requests at 10 a minute let 19 through."""
+
+    def __init__(self) -> None:
+        self.key = None
+        self.account: str | None = None
+
+    def allow_request(self, request: HttpRequest, view: object = None) -> bool:
+        user = getattr(request, "user", None)
+        signed_in = bool(user is not None and user.is_authenticated)
+        scope = "user" if signed_in else "anon"
+        super().__init__(scope, self.THROTTLE_RATES.get(scope))
+        self.key = None
+        self.account = str(user.pk) if signed_in and user is not None else None
+        return super().allow_request(request, view)
+
+    def identity(self, request: HttpRequest) -> str:
+        return self.account if self.account is not None else super().identity(request)
 
 
 def _language_prefix() -> re.Pattern[str]:

@@ -337,10 +337,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["collection.formats.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "collection.schema.AutoSchema",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "collection.formats.ContentNegotiation",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
+    # One atomic count per request in the shared cache (collection.throttling).
+    "DEFAULT_THROTTLE_CLASSES": ["collection.throttling.ApiThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", default="120/minute"),
         "user": env("API_THROTTLE_USER", default="1200/minute"),

@@ -11,20 +11,28 @@ uses it; should two hosts share the folder, the rename still lets only one
 build in and the other serves it. After each build only the newest few are
 kept.
 
-The request that finds the current build missing makes it; `manage.py
-build_open_data` (and `publish_open_data`) make it ahead of the requests.
-While one request builds, the others are served the newest complete build of
-the day (one revision behind at most) instead of queueing behind the lock; a
-request that finds no build at all waits for the one being made.
+The request that finds the current build missing makes it, if the last
+build took a few seconds at most (REQUEST_BUILD_SECONDS; the seed's takes a
+third of a second); `manage.py build_open_data` (and `publish_open_data`)
+make it ahead of the requests. While one request builds, the others are
+served the newest complete build of the day (one revision behind at most)
+instead of queueing behind the lock; a request that finds no build at all
+waits for the one being made. A registry whose build takes longer (about 20
+minutes at 100,000 agreements) is never built inside a request, which
+gunicorn would kill at 30 s: the request is sent the newest complete build,
+of any day, and the current one is made in a thread of that process
+(`build_in_background`), one at a time.
 """
 
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,6 +47,15 @@ from django.utils import timezone
 from collection.models import Revision
 
 from .downloads import write_package
+
+logger = logging.getLogger(__name__)
+
+#: A request makes the missing build itself only if the last one took no
+#: longer than this (seconds); otherwise a thread makes it while the newest
+#: build is served.
+REQUEST_BUILD_SECONDS = 5.0
+#: How long a build took, kept in its folder (not one of the package's files).
+TIMING = ".seconds"
 
 #: Builds kept after a new one is written (the newest; older ones are removed).
 KEPT = 3
@@ -59,6 +76,14 @@ class Build:
 
     def path(self, filename: str) -> Path:
         return self.folder / filename
+
+    @property
+    def seconds(self) -> float:
+        """How long this build took to write (0 when not recorded)."""
+        try:
+            return float((self.folder / TIMING).read_text())
+        except (OSError, ValueError):
+            return 0.0
 
 
 def root() -> Path:
@@ -107,11 +132,48 @@ def ensure(day: date | None = None) -> Build:
     return build
 
 
+def for_request(day: date) -> Build:
+    """The build a request sends when the current one is missing: made now
+    when builds are quick (or none exists yet); otherwise the newest complete
+    build, of any day, while a thread makes the current one."""
+    newest = newest_build()
+    if newest is None or newest.seconds <= REQUEST_BUILD_SECONDS:
+        return ensure(day)
+    build_in_background(day)
+    return newest
+
+
+_building = threading.Lock()
+
+
+def build_in_background(day: date) -> threading.Thread | None:
+    """Make `day`'s current build in a thread of this process, unless this
+    process is making one already (then None). Another process building holds
+    the lock file, and the thread then ends at once (ensure())."""
+    if not _building.acquire(blocking=False):
+        return None
+
+    def build() -> None:
+        try:
+            ensure(day)
+        except Exception:
+            logger.exception("The open data build of %s failed", day)
+        finally:
+            connection.close()  # the thread's own connection
+            _building.release()
+
+    thread = threading.Thread(target=build, name="open-data-build", daemon=True)
+    thread.start()
+    return thread
+
+
 def _make(revision: Revision, day: date) -> Path:
     target = folder_of(revision.number, day)
     work = Path(tempfile.mkdtemp(prefix=".build-", dir=target.parent))
     try:
+        started = time.monotonic()
         write_package(work, day)
+        (work / TIMING).write_text(f"{time.monotonic() - started:.3f}")
         work.chmod(0o755)
         try:
             os.rename(work, target)
@@ -143,21 +205,28 @@ def _lock(folder: Path, *, wait: bool = True) -> Iterator[bool]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def newest_build(day: date) -> Build | None:
-    """The most recent complete build of `day`, whatever its revision."""
-    newest: tuple[int, Path] | None = None
+def newest_build(day: date | None = None) -> Build | None:
+    """The most recent complete build of `day` (of any day when None),
+    whatever its revision."""
+    newest: tuple[date, int, Path] | None = None
+    if not root().is_dir():
+        return None
     for child in root().iterdir():
         match = NAME.match(child.name)
-        if match and child.is_dir() and match["day"] == day.isoformat():
-            number = int(match["number"])
-            if newest is None or number > newest[0]:
-                newest = (number, child)
+        if not (match and child.is_dir()):
+            continue
+        built_on = date.fromisoformat(match["day"])
+        if day is not None and built_on != day:
+            continue
+        key = (built_on, int(match["number"]), child)
+        if newest is None or key[:2] > newest[:2]:
+            newest = key
     if newest is None:
         return None
     # Only the current revision's time is kept; the build's own time is after
     # its revision's change and before the next one.
-    made = datetime.fromtimestamp(newest[1].stat().st_mtime, tz=UTC)
-    return Build(newest[0], made, day, newest[1])
+    made = datetime.fromtimestamp(newest[2].stat().st_mtime, tz=UTC)
+    return Build(newest[1], made, newest[0], newest[2])
 
 
 @contextmanager

@@ -9,13 +9,14 @@ documents of published agreements, and the sources that public records cite.
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from django.db import models
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from collection.formats import write_xlsx
+from collection.formats import write_rows_xlsx
 from outreach.models import (
     Edition,
     Event,
@@ -458,9 +459,22 @@ def _in_chunks(rows: Iterable[Any]) -> Iterable[Any]:
 
 def collection_dataset(name: str) -> Any:
     """One collection's public rows in the file format (a tablib Dataset),
-    pages linked at SITE_URL."""
+    pages linked at SITE_URL: the whole collection in memory, for tests and
+    small uses; the package is written with collection_chunks()."""
     rows = _in_chunks(PUBLIC_ROWS[name]())
     return COLLECTIONS[name]().export(rows)
+
+
+def collection_chunks(name: str) -> Iterator[Any]:
+    """One collection's public rows as datasets of CHUNK_SIZE rows each (the
+    first one also when there are no rows: it carries the headers), so that a
+    file of 100,000 agreements is written without holding them all."""
+    resource = COLLECTIONS[name]()
+    rows = iter(_in_chunks(PUBLIC_ROWS[name]()))
+    first = True
+    while (chunk := list(islice(rows, CHUNK_SIZE))) or first:
+        first = False
+        yield resource.export(chunk)
 
 
 def datapackage_json(on: date | None = None) -> bytes:
@@ -477,18 +491,34 @@ PACKAGE_FILES = (
 )
 
 
+def _written(writer: Any, datasets: Iterable[Any]) -> Iterator[Any]:
+    """Each row of `datasets`, once `writer` has written it."""
+    for dataset in datasets:
+        for row in dataset:
+            writer.writerow(row)
+            yield row
+
+
 def write_package(folder: Path, on: date | None = None) -> None:
-    """Write every file of a package into `folder`, one collection at a time
-    (its rows read once for its CSV and its XLSX): then datapackage.json and
-    registry.zip holding the CSVs and the dictionary."""
+    """Write every file of a package into `folder`, one collection at a time,
+    its rows read once, in chunks, for its CSV and its XLSX (never the whole
+    collection in memory): then datapackage.json and registry.zip holding the
+    CSVs and the dictionary."""
     members = []
     for name in COLLECTIONS:
-        dataset = collection_dataset(name)
         path = folder / f"{name}.csv"
-        path.write_bytes(dataset.export("csv").encode())
         members.append(path)
-        with (folder / f"{name}.xlsx").open("wb") as workbook:
-            write_xlsx(dataset, workbook, title=name)
+        chunks = collection_chunks(name)
+        first = next(chunks)
+        headers = list(first.headers or [])
+        with path.open("w", encoding="utf-8", newline="") as text:
+            # As tablib writes a CSV (the csv module's excel dialect), a chunk
+            # at a time; the workbook gets each row as it is written.
+            writer = csv.writer(text)
+            writer.writerow(headers)
+            rows = _written(writer, chain([first], chunks))
+            with (folder / f"{name}.xlsx").open("wb") as workbook:
+                write_rows_xlsx(headers, rows, workbook, title=name)
     path = folder / "datapackage.json"
     path.write_bytes(datapackage_json(on))
     members.append(path)

@@ -86,19 +86,28 @@ def latest(request: HttpRequest, filename: str) -> HttpResponseBase:
         request, etag=etag, last_modified=last_modified
     )
     if response is None:
+        day = today
         handle = _open(builds.find(revision, today), filename)
-        if handle is None:  # not built yet (or cleaned away just now): build it
-            build = builds.ensure(today)
+        if handle is None:  # not built yet (or cleaned away just now)
+            # Built now, or (when builds are slow) the newest build while the
+            # current one is made apart: its own validators and day.
+            build = builds.for_request(today)
+            day = build.day
             etag, last_modified = _validators(
-                build.number, build.changed_at, today, filename
+                build.number, build.changed_at, day, filename
             )
-            handle = build.path(filename).open("rb")
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=download_name(filename, today),
-            content_type=CONTENT_TYPES[filename.rpartition(".")[2]],
-        )
+            response = get_conditional_response(
+                request, etag=etag, last_modified=last_modified
+            )
+            if response is None:
+                handle = build.path(filename).open("rb")
+        if response is None:
+            response = FileResponse(
+                handle,
+                as_attachment=True,
+                filename=download_name(filename, day),
+                content_type=CONTENT_TYPES[filename.rpartition(".")[2]],
+            )
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
     patch_cache_control(response, public=True, max_age=300)

@@ -414,11 +414,17 @@ class EventQuerySet(SourcedQuerySetMixin, PublishableQuerySet["Event"]):
         )
         return self.filter(pk__in=matching.values("pk"))
 
-    def search(self, text: str) -> EventQuerySet:
-        """Events matching `text` in their title, description, venue or city."""
+    def search(self, text: str, recent: int | None = None) -> EventQuerySet:
+        """Events matching `text` in their title, description, venue or city;
+        `recent` bounds the candidates to the latest (full_text())."""
         fields = ["title_en", "title_es", "description_en", "description_es", "venue"]
+
+        def city(word: str) -> Q:
+            # Cities are a small table; the events of the matching ones by index.
+            return Q(city__in=City.objects.filter(name__icontains=word).values("pk"))
+
         return full_text(
-            self, text, fields, also=lambda word: Q(city__name__icontains=word)
+            self, text, fields, also=city, recent=recent, order=("-starts_at", "-pk")
         )
 
     def for_office(self, office: Office) -> EventQuerySet:

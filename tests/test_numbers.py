@@ -458,11 +458,12 @@ def test_the_agreement_filters_do_not_change_the_editions(client, world):
 @pytest.mark.parametrize(
     "path, expected",
     [
-        # The completeness figures: six aggregate reads (registry.coverage).
-        ("/numbers/", 14),
+        # The completeness figures: six aggregate reads (registry.coverage);
+        # one read of the data revision, which keeps the tables (kept()).
+        ("/numbers/", 15),
         # Each key filter reads its record; ?agency= its agency's parts too.
-        ("/numbers/?agency=dol&country=mx&year_from=2010&status=in_force", 17),
-        ("/numbers/signed-per-year.csv?country=mx", 2),
+        ("/numbers/?agency=dol&country=mx&year_from=2010&status=in_force", 18),
+        ("/numbers/signed-per-year.csv?country=mx", 3),
         ("/numbers/labor-rights-week.csv", 2),
     ],
 )
@@ -551,3 +552,19 @@ def test_figures_follow_the_language(world):
         row = next(r for r in labor_rights_week().rows if r.edition.year == 2016)
         assert str(row.people_reached) == "18\xa0750–20\xa0000"
     assert str(row.protection_cases) == "829"
+
+
+def test_the_tables_are_kept_until_the_data_changes(client, django_assert_num_queries):
+    """The agreement tables read every agreement: the second visit reads
+    none of them, only the data revision and the Labor Rights Week table (a
+    row per edition, two queries), and a change is counted at once."""
+    agreement = f.AgreementFactory(signed_on=date(2012, 3, 1))
+    client.get("/numbers/")
+    with django_assert_num_queries(3):
+        again = client.get("/numbers/")
+    assert again.status_code == 200
+    agreement.signed_on = date(2013, 3, 1)
+    agreement.save()
+    response = client.get("/numbers/signed-per-year.csv")
+    assert "2013,1" in response.content.decode()
+    assert "2012,1" not in response.content.decode()

@@ -153,3 +153,35 @@ def test_pages_answer_when_the_cache_is_down(client, rates):
     from django.core.cache import cache
 
     assert not cache.available  # the counts really went to the dead Redis
+
+
+def test_parallel_api_requests_cannot_slip_past_the_rate(clock, monkeypatch):
+    """30 requests at once from one address at 10 a minute: exactly 10 pass,
+    on whichever cache the settings give (Redis in CI), as two app servers
+    would count them; a signed-in account has its own count."""
+    from concurrent.futures import ThreadPoolExecutor
+    from types import SimpleNamespace
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+    from rest_framework.throttling import SimpleRateThrottle
+
+    from collection.throttling import ApiThrottle
+
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"anon": "10/min", "user": "3/min"}
+    )
+
+    def request(user=None):
+        made = RequestFactory().get("/api/v1/agreements/", REMOTE_ADDR="192.0.2.7")
+        made.user = user or AnonymousUser()
+        return made
+
+    with ThreadPoolExecutor(30) as pool:
+        passed = list(
+            pool.map(lambda _: ApiThrottle().allow_request(request()), range(30))
+        )
+    assert passed.count(True) == 10
+    account = SimpleNamespace(is_authenticated=True, pk=41)
+    through = [ApiThrottle().allow_request(request(account)) for _ in range(4)]
+    assert through == [True, True, True, False]

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from collection.counting import kept
 from outreach.models import Event
 from registry.models import Agency, Agreement, Contact, Country, Office, Party
 
@@ -80,7 +81,8 @@ def agreements_by_country(
     agreements: QuerySet[Agreement], own: Country
 ) -> list[dict[str, Any]]:
     """How many of `agreements` have a party of each country other than `own`
-    (the other side), most first: one query, one row per country."""
+    (the other side), most first: one query, one row per country, read
+    once per data revision (it reads every party of the agency's agreements)."""
 
     def country(field: str) -> Coalesce:
         return Coalesce(
@@ -103,7 +105,7 @@ def agreements_by_country(
             ),
             "count": row["count"],
         }
-        for row in counts
+        for row in kept(counts, list)
     ]
 
 

@@ -20,12 +20,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
+from collection.counting import kept
 from collection.importing import escape_formula
 from outreach.models import Edition, Outcome
-from registry.coverage import coverage
+from registry.coverage import Coverage, coverage
 from registry.filters import AgreementFilter
 from registry.models import Agency, Agreement, Country, Party
 
@@ -554,7 +555,10 @@ def numbers(request: HttpRequest) -> HttpResponse:
         return render(request, template, errors, status=400)
     agreements = counted(filterset)
     filters = filters_of(request)
-    tables = [build(agreements) for build in COUNT_TABLES.values()]
+    # Each table reads every agreement the filters give: kept per data
+    # revision, filters, language and day (statuses change with the date).
+    vary = f"{get_language()} {timezone.localdate()}"
+    tables = [kept(agreements, build, vary) for build in COUNT_TABLES.values()]
     total = sum(row.count for row in tables[0].rows)
     for table in tables:
         for row in table.rows:
@@ -570,9 +574,15 @@ def numbers(request: HttpRequest) -> HttpResponse:
         "editions": editions,
         "in_force": filters_in_force(request, filterset),
         "filters_only": urlencode(filters),
-        "coverage": coverage(),
+        "coverage": kept(Agreement.objects.published(), registry_coverage, vary),
     }
     return render(request, template, context)
+
+
+def registry_coverage(published: QuerySet[Agreement]) -> Coverage:
+    """The registry's completeness (registry.coverage): whole-table counts,
+    kept like the tables."""
+    return coverage()
 
 
 def csv_url(table: str, filters: dict[str, str]) -> str:
@@ -590,7 +600,8 @@ def numbers_csv(request: HttpRequest, table: str) -> HttpResponse:
         filterset = agreement_filter(request)
         if not filterset.is_valid():
             return filter_errors(filterset)
-        chosen = COUNT_TABLES[table](counted(filterset))
+        vary = f"{get_language()} {timezone.localdate()}"
+        chosen = kept(counted(filterset), COUNT_TABLES[table], vary)
     else:
         raise Http404(table)
     response = HttpResponse(content_type="text/csv; charset=utf-8")

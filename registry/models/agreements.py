@@ -35,6 +35,10 @@ from .vocabulary import Law, Topic
 MAX_TERM_MONTHS = 1200
 
 
+#: The agreement list's order (AgreementQuerySet.newest_first()).
+NEWEST_FIRST = (F("signed_on").desc(nulls_last=True), "title_en", "pk")
+
+
 class AgreementQuerySet(SourcedQuerySetMixin, PublishableQuerySet["Agreement"]):
     def with_status_data(self) -> AgreementQuerySet:
         """Fetch what `Agreement.status` reads, so lists stay at one query."""
@@ -98,31 +102,46 @@ class AgreementQuerySet(SourcedQuerySetMixin, PublishableQuerySet["Agreement"]):
             pk__in=Party.objects.filter(office__in=offices).values("agreement_id")
         )
 
-    def search(self, text: str) -> AgreementQuerySet:
+    def search(self, text: str, recent: int | None = None) -> AgreementQuerySet:
         """Agreements matching `text` in their titles, summaries, name as an
-        instrument, or parties and signers; annotated with a `rank`."""
+        instrument, or parties and signers; annotated with a `rank`. `recent`
+        bounds the candidates to the most recently signed (full_text())."""
 
         def party(word: str) -> Q:
-            parties = Party.objects.filter(
-                Q(office__name__icontains=word)
-                | Q(office__agency__name__icontains=word)
-                | Q(office__agency__acronym__iexact=word)
+            # Each part reads an index: offices and agencies are small tables,
+            # signers have a trigram index on PostgreSQL (migration 0019).
+            offices = Office.objects.filter(
+                Q(name__icontains=word)
                 | Q(agency__name__icontains=word)
                 | Q(agency__acronym__iexact=word)
-                | Q(signer_name__icontains=word)
+            ).values("pk")
+            agencies = Agency.objects.filter(
+                Q(name__icontains=word) | Q(acronym__iexact=word)
+            ).values("pk")
+            matching = (
+                Q(office__in=offices),
+                Q(agency__in=agencies),
+                Q(signer_name__icontains=word),
             )
-            return Q(pk__in=parties.values("agreement_id"))
+            first, *others = (
+                Party.objects.filter(q).order_by().values("agreement_id")
+                for q in matching
+            )
+            parties = first.union(*others, all=True)
+            return Q(pk__in=parties)
 
         fields = [
             "title_en", "title_es", "summary_en", "summary_es", "instrument_as_named", "slug",
         ]  # fmt: skip
-        return full_text(self, text, fields, also=party)
+        return full_text(
+            self, text, fields, also=party, recent=recent, order=NEWEST_FIRST
+        )
 
     def newest_first(self) -> AgreementQuerySet:
         """The list's order: the most recently signed first (unknown dates
         last), then by title, then by key, so that ties have one order on
         every page and database (the agreement_listing index on PostgreSQL)."""
-        return self.order_by(F("signed_on").desc(nulls_last=True), "title_en", "pk")
+        return self.order_by(*NEWEST_FIRST)
 
     def dated(self) -> AgreementQuerySet:
         """Agreements whose signing date is known, to any precision."""

@@ -203,7 +203,8 @@ def test_builders_on_one_host_take_turns(data, made, monkeypatch):
     assert not errors and not more_errors
     assert results[0] == more[0]
     assert len(made) == 1
-    assert sorted(os.listdir(results[0].folder)) == sorted(PACKAGE_FILES)
+    files = [name for name in os.listdir(results[0].folder) if name != builds.TIMING]
+    assert sorted(files) == sorted(PACKAGE_FILES)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -265,3 +266,50 @@ def test_builders_without_the_lock_leave_one_complete_build(data, made, monkeypa
         date.fromisoformat(json.loads(archive.read("datapackage.json"))["version"])
         == day
     )
+
+
+def test_where_builds_are_slow_a_download_is_sent_the_last_build_at_once(
+    client, data, made, monkeypatch
+):
+    """Where a build takes longer than a request may (about 20 minutes at
+    100,000 agreements, and gunicorn ends a request at 30 s), the download
+    after a change is answered at once from the newest build, with that
+    build's ETag, and the current build is made apart."""
+    before = client.get("/data/latest/agreements.csv")
+    newest = builds.newest_build()
+    (newest.folder / builds.TIMING).write_text("1200")
+    started: list[date] = []
+    monkeypatch.setattr(builds, "build_in_background", started.append)
+    agreement = data["public"]
+    agreement.title_en = "Renamed letter"
+    agreement.save()
+    after = client.get("/data/latest/agreements.csv")
+    assert after.status_code == 200 and after["ETag"] == before["ETag"]
+    assert "Renamed letter" not in [a["title_en"] for a in rows(body(after))]
+    assert started == [timezone.localdate()] and len(made) == 1
+    again = client.get("/data/latest/agreements.csv", HTTP_IF_NONE_MATCH=before["ETag"])
+    assert again.status_code == 304
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_build_made_apart_is_one_at_a_time_and_then_served(
+    client, data, monkeypatch
+):
+    release = threading.Event()
+
+    def slow(folder, on=None):
+        release.wait(30)
+        write_package(folder, on)
+
+    monkeypatch.setattr(builds, "write_package", slow)
+    day = timezone.localdate()
+    thread = builds.build_in_background(day)
+    assert thread is not None
+    assert builds.build_in_background(day) is None  # this process is building
+    release.set()
+    thread.join(60)
+    assert not thread.is_alive()
+    built = builds.newest_build(day)
+    assert built is not None and built.seconds > 0
+    served = client.get("/data/latest/agreements.csv")
+    assert [a["slug"] for a in rows(body(served))] == ["public"]

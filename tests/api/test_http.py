@@ -149,3 +149,26 @@ def test_root_schema_and_docs_need_no_query(api, path, expected):
     with CaptureQueriesContext(connection) as captured:
         assert api.get(path).status_code == 200
     assert len(captured) == expected
+
+
+@pytest.mark.parametrize(
+    ("view_name", "key"),
+    [
+        ("api:agreement-detail", "mou-2004-dol-sre"),
+        ("api:edition-detail", "2026"),
+        ("api:country-detail", "mx"),
+        ("api:city-detail", "san-jose-ca"),
+    ],
+)
+def test_references_link_where_reverse_does(rf, view_name, key):
+    """Each reference's URL is built once per view and request, then filled
+    in: the same URL reverse() and build_absolute_uri() give."""
+    from django.urls import reverse
+
+    from collection.api import absolute
+
+    request = rf.get("/api/v1/agreements/")
+    context = {"request": request}
+    expected = request.build_absolute_uri(reverse(view_name, args=[key]))
+    assert absolute(context, view_name, key) == expected
+    assert absolute(context, view_name, key) == expected  # from the kept parts
