@@ -1288,7 +1288,11 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 @contextmanager
 def gunicorn(
-    env: dict[str, str], log: Path, workers: int, threads: int
+    env: dict[str, str],
+    log: Path,
+    workers: int,
+    threads: int,
+    max_requests: int = 1000,
 ) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     port = free_port()
     with open(log, "ab") as output:
@@ -1306,7 +1310,7 @@ def gunicorn(
                 "--timeout",
                 "30",
                 "--max-requests",
-                "1000",
+                str(max_requests),
                 "--max-requests-jitter",
                 "100",
             ],

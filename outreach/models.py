@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, F, Q, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -360,9 +360,13 @@ class EventQuerySet(SourcedQuerySetMixin, PublishableQuerySet["Event"]):
         return upcoming
 
     def past(self, now: datetime | None = None) -> EventQuerySet:
-        """Events not upcoming: over, or with no date known."""
-        upcoming = Event.objects.upcoming(now or timezone.now())
-        return self.exclude(pk__in=upcoming.values("pk"))
+        """Events not upcoming: over, or with no date known. The complement
+        of upcoming()'s condition on each row, not a list of every upcoming
+        event of the registry to exclude."""
+        finish = Coalesce("ends_at", "starts_at")
+        return self.alias(finish=finish).filter(
+            Q(finish__lt=now or timezone.now()) | Q(finish__isnull=True)
+        )
 
     def city_counts(self) -> models.QuerySet[Any]:
         """One row per city the events are in (`city` None for events without
@@ -407,12 +411,21 @@ class EventQuerySet(SourcedQuerySetMixin, PublishableQuerySet["Event"]):
     def for_agency(self, agency: Agency) -> EventQuerySet:
         """Events hosted by, or with, the agency or one of its parts."""
         ids = Agency.objects.descendant_ids(agency)
-        matching = Event.objects.filter(
-            Q(host_office__agency_id__in=ids)
-            | Q(offices__agency_id__in=ids)
-            | Q(agencies__in=ids)
+        # Tested row by row (EXISTS), not as one set of matching events: a
+        # page reads the latest events off the event_latest index and stops
+        # after the few it shows, instead of gathering all of an agency's
+        # events first (31,000 of 200,000 for one agency, 0.6 s).
+        with_offices = Event.offices.through.objects.filter(
+            event=OuterRef("pk"), office__agency_id__in=ids
         )
-        return self.filter(pk__in=matching.values("pk"))
+        with_agencies = Event.agencies.through.objects.filter(
+            event=OuterRef("pk"), agency_id__in=ids
+        )
+        return self.filter(
+            Q(host_office__agency_id__in=ids)
+            | Exists(with_offices)
+            | Exists(with_agencies)
+        )
 
     def search(self, text: str, recent: int | None = None) -> EventQuerySet:
         """Events matching `text` in their title, description, venue or city;
@@ -428,8 +441,11 @@ class EventQuerySet(SourcedQuerySetMixin, PublishableQuerySet["Event"]):
         )
 
     def for_office(self, office: Office) -> EventQuerySet:
-        matching = Event.objects.filter(Q(host_office=office) | Q(offices=office))
-        return self.filter(pk__in=matching.values("pk"))
+        # An office has few events: the set of them, read by index, as one
+        # union (an OR over the joined list made PostgreSQL read every event).
+        hosted = Event.objects.filter(host_office=office).order_by().values("pk")
+        joined = Event.offices.through.objects.filter(office=office).values("event_id")
+        return self.filter(pk__in=hosted.union(joined, all=True))
 
 
 class Event(RegistryTranslated, Versioned):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -34,10 +33,11 @@ def home(request: HttpRequest) -> HttpResponse:
             "cities": counted(City.objects.all()),
             "editions": counted(Edition.objects.all()),
         },
+        # The list's order (its index): the newest dated ones first.
         "recent_agreements": Agreement.objects.published()
         .for_listing()
         .dated()
-        .order_by(F("signed_on").desc(), "title_en")[:6],
+        .newest_first()[:6],
         "expiring_agreements": Agreement.objects.published()
         .for_listing()
         .expiring()
