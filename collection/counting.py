@@ -24,14 +24,13 @@ from django.utils.functional import cached_property
 from .models import Revision
 
 T = TypeVar("T")
+Rows = TypeVar("Rows", bound=QuerySet[Any])
 
 #: How long a count stays unread (a newer revision replaces it sooner).
 COUNT_SECONDS = 3600
 
 
-def kept(
-    queryset: QuerySet[Any], compute: Callable[[QuerySet[Any]], T], vary: str = ""
-) -> T:
+def kept(queryset: Rows, compute: Callable[[Rows], T], vary: str = "") -> T:
     """compute(queryset), once per data revision, query and `vary` (what else
     the value depends on: the language of its labels, the day of a status):
     for figures that read a whole table (a count, counts by country) and that

@@ -457,18 +457,11 @@ def _in_chunks(rows: Iterable[Any]) -> Iterable[Any]:
     return rows
 
 
-def collection_dataset(name: str) -> Any:
-    """One collection's public rows in the file format (a tablib Dataset),
-    pages linked at SITE_URL: the whole collection in memory, for tests and
-    small uses; the package is written with collection_chunks()."""
-    rows = _in_chunks(PUBLIC_ROWS[name]())
-    return COLLECTIONS[name]().export(rows)
-
-
 def collection_chunks(name: str) -> Iterator[Any]:
-    """One collection's public rows as datasets of CHUNK_SIZE rows each (the
-    first one also when there are no rows: it carries the headers), so that a
-    file of 100,000 agreements is written without holding them all."""
+    """One collection's public rows in the file format, pages linked at
+    SITE_URL: tablib datasets of CHUNK_SIZE rows each (the first one also when
+    there are no rows: it carries the headers), so that a file of 100,000
+    agreements is written without holding them all."""
     resource = COLLECTIONS[name]()
     rows = iter(_in_chunks(PUBLIC_ROWS[name]()))
     first = True

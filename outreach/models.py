@@ -324,6 +324,11 @@ class ProgrammeContact(ContactPoint):
         constraints = ContactPoint.publication_rules("programmecontact")
 
 
+#: Events most recent first, undated last (EventQuerySet.latest_first(); the
+#: event_latest index on PostgreSQL).
+LATEST_FIRST = (F("starts_at").desc(nulls_last=True), "title_en")
+
+
 class EventQuerySet(SourcedQuerySetMixin, PublishableQuerySet["Event"]):
     def editable_by(self, user: Any) -> EventQuerySet:
         """The events `user` may change or delete: all of them for curators,
@@ -403,7 +408,7 @@ class EventQuerySet(SourcedQuerySetMixin, PublishableQuerySet["Event"]):
 
     def latest_first(self) -> EventQuerySet:
         """Most recent first; undated events last, on every database."""
-        return self.order_by(F("starts_at").desc(nulls_last=True), "title_en")
+        return self.order_by(*LATEST_FIRST)
 
     def for_city(self, city: City) -> EventQuerySet:
         return self.filter(city=city)
@@ -437,7 +442,7 @@ class EventQuerySet(SourcedQuerySetMixin, PublishableQuerySet["Event"]):
             return Q(city__in=City.objects.filter(name__icontains=word).values("pk"))
 
         return full_text(
-            self, text, fields, also=city, recent=recent, order=("-starts_at", "-pk")
+            self, text, fields, also=city, recent=recent, order=LATEST_FIRST
         )
 
     def for_office(self, office: Office) -> EventQuerySet:

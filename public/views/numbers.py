@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from collection.counting import kept
 from collection.importing import escape_formula
-from outreach.models import Edition, Outcome
+from outreach.models import Edition, EditionQuerySet, Outcome
 from registry.coverage import Coverage, coverage
 from registry.filters import AgreementFilter
 from registry.models import Agency, Agreement, Country, Party
@@ -434,10 +434,12 @@ class EditionTable:
         return rows
 
 
-def labor_rights_week() -> EditionTable:
-    """Every edition, oldest first, with its published events and the figures
-    sources report (none reported is None, never 0). The agreement filters do
-    not apply: editions are not agreements."""
+def labor_rights_week(editions: EditionQuerySet | None = None) -> EditionTable:
+    """Every edition (of `editions`), oldest first, with its published events
+    and the figures sources report (none reported is None, never 0). The
+    agreement filters do not apply: editions are not agreements."""
+    if editions is None:  # never `editions or …`: that would run the query
+        editions = Edition.objects.all()
     figures: dict[tuple[int, str], Figure] = {}
     for row in (
         Outcome.objects.filter(
@@ -467,17 +469,11 @@ def labor_rights_week() -> EditionTable:
                 for name, metric in EDITION_METRICS.items()
             },
         )
-        for edition in Edition.objects.with_event_count().order_by("year")
+        for edition in editions.with_event_count().order_by("year")
     ]
     return EditionTable(
         slug="labor-rights-week", title=_("Labor Rights Week"), rows=rows
     )
-
-
-def editions_table(editions: QuerySet[Edition]) -> EditionTable:
-    """labor_rights_week(), kept per data revision and language: it counts
-    every published event of every edition."""
-    return labor_rights_week()
 
 
 def people_reached_chart(table: EditionTable) -> dict[str, Any]:
@@ -563,7 +559,7 @@ def numbers(request: HttpRequest) -> HttpResponse:
     filters = filters_of(request)
     # Each table reads every agreement the filters give: kept per data
     # revision, filters, language and day (statuses change with the date).
-    vary = f"{get_language()} {timezone.localdate()}"
+    vary = language_and_day()
     tables = [kept(agreements, build, vary) for build in COUNT_TABLES.values()]
     total = sum(row.count for row in tables[0].rows)
     for table in tables:
@@ -571,7 +567,7 @@ def numbers(request: HttpRequest) -> HttpResponse:
             row.query = row.link(filters) or ""
         table.chart = count_chart(table, total)
         table.csv_url = csv_url(table.slug, filters)
-    editions = kept(Edition.objects.all(), editions_table, get_language())
+    editions = kept(Edition.objects.all(), labor_rights_week, get_language())
     editions.chart = people_reached_chart(editions)
     editions.csv_url = csv_url(editions.slug, {})
     context: dict[str, Any] = {
@@ -585,9 +581,15 @@ def numbers(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def language_and_day() -> str:
+    """What the kept tables depend on besides the data (collection.counting):
+    their labels' language, and the day their statuses are on."""
+    return f"{get_language()} {timezone.localdate()}"
+
+
 def registry_coverage(published: QuerySet[Agreement]) -> Coverage:
     """The registry's completeness (registry.coverage): whole-table counts,
-    kept like the tables."""
+    kept like the tables (`published` only names what they are kept under)."""
     return coverage()
 
 
@@ -601,13 +603,12 @@ def numbers_csv(request: HttpRequest, table: str) -> HttpResponse:
     labels in the page's language, the keys as the filters take them."""
     chosen: CountTable | EditionTable
     if table == "labor-rights-week":
-        chosen = kept(Edition.objects.all(), editions_table, get_language())
+        chosen = kept(Edition.objects.all(), labor_rights_week, get_language())
     elif table in COUNT_TABLES:
         filterset = agreement_filter(request)
         if not filterset.is_valid():
             return filter_errors(filterset)
-        vary = f"{get_language()} {timezone.localdate()}"
-        chosen = kept(counted(filterset), COUNT_TABLES[table], vary)
+        chosen = kept(counted(filterset), COUNT_TABLES[table], language_and_day())
     else:
         raise Http404(table)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
