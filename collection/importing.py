@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, widgets
 from import_export.instance_loaders import CachedInstanceLoader, ModelInstanceLoader
 
-from . import history
+from . import history, signals
 from .models import Revision, Versioned
 
 #: A text cell starting with one of these is a formula to a spreadsheet.
@@ -425,6 +425,10 @@ class BulkImportMixin:
             reason=self.reason,
         )
         Revision.bump()
+        signals.bulk_written.send(
+            sender=self._meta.model,  # type: ignore[attr-defined]
+            instances=instances,
+        )
 
     def write_lists(self, instances: Sequence[Any], *, created: bool) -> None:
         """Each many-to-many column: add the missing links, drop the others."""

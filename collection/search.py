@@ -18,8 +18,20 @@ from typing import Any, TypeVar
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connections
-from django.db.models import CharField, F, FloatField, Func, Model, Q, QuerySet, Value
+from django.db.models import (
+    Aggregate,
+    CharField,
+    F,
+    FloatField,
+    Func,
+    Model,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+)
 from django.db.models.expressions import Col
+from django.db.models.functions import Coalesce
 
 Rows = TypeVar("Rows", bound=QuerySet[Any])
 
@@ -48,6 +60,32 @@ class Fold(Func):
     output_field = CharField()
 
 
+class Joined(Aggregate):
+    """The group's texts joined with spaces, in no particular order (for a
+    search document made of related rows): STRING_AGG on PostgreSQL,
+    GROUP_CONCAT on SQLite."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, ' ')"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, function="GROUP_CONCAT", **extra)
+
+
+class Words(Func):
+    """Texts joined with spaces, a missing one as empty: `a || ' ' || b`, flat
+    (Concat nests a pair per text, deeper than SQLite's parser allows for a
+    dozen)."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " || ' ' || "
+    output_field = TextField()
+
+    def __init__(self, *names: str) -> None:
+        super().__init__(*(Coalesce(F(name), Value("")) for name in names))
+
+
 def uses_full_text(queryset: QuerySet[Any]) -> bool:
     return connections[queryset.db].vendor == "postgresql"
 
@@ -74,8 +112,8 @@ def full_text(
     """Rows that match `text`, annotated with a `rank` (higher is better).
 
     `fields` are searched word by word where there is no full-text index;
-    `also(word)` adds a condition per word (e.g. the names of an agreement's
-    parties) on every database: rows match the text, or every word's `also`.
+    `also(word)` adds a condition per word (e.g. the names of an event's
+    city) on every database: rows match the text, or every word's `also`.
 
     `recent` bounds the work for a word that matches most of a large table:
     only the first `recent` rows in `order` that match the text, and as many

@@ -12,8 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import Signal
 
 from .history import tracked_models
+
+#: Sent by an import after it wrote a batch of rows in bulk (no post_save is
+#: sent for them): sender the model, `instances` the rows written.
+bulk_written = Signal()
 
 
 def _bump(sender: Any, **kwargs: Any) -> None:

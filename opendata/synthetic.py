@@ -1494,6 +1494,10 @@ class _Generator:
                 topic_link(agreement_id=agreement.pk, topic_id=t[0]) for t in shape.topics
             )  # fmt: skip
         self.insert("parties", parties)
+        # bulk_create sends no post_save: the names search reads, per batch.
+        Agreement.objects.filter(
+            pk__in=[p.agreement.pk for p in batch]
+        ).refresh_party_names()
         self.insert("citations", citations)
         self.insert("documents", documents)
         self.insert("agreement laws", laws)

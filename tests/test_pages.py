@@ -570,3 +570,40 @@ def test_the_home_page_and_every_city_page_lead_to_find_help(client, world):
     for city in City.objects.all():
         page = client.get(city.get_absolute_url()).content.decode()
         assert 'href="/help/' in page, city.slug
+
+
+def test_the_home_map_is_in_each_language_and_shows_a_change_at_once(client, world):
+    """The home page's map of consulates is rendered once per data revision
+    and language (it names every consular office): each language has its
+    own, and a renamed office is on the next page, not the next revision's."""
+    english = client.get("/").content.decode()
+    spanish = client.get("/es/").content.decode()
+    assert "Consulates and embassies on a map of the United States" in english
+    assert "Consulados y embajadas en un mapa de Estados Unidos" in spanish
+    assert 'href="/cities/houston-tx/"' in english
+    assert 'href="/es/cities/houston-tx/"' in spanish
+    assert "Consulate General of Mexico in Houston" in english
+    world.consulate.name = "Consulado General de México en Houston"
+    world.consulate.save()
+    renamed = client.get("/").content.decode()
+    assert "Consulate General of Mexico in Houston" not in renamed
+    assert "Consulado General de México en Houston" in renamed
+
+
+def test_the_home_page_lists_what_expires_soonest_and_follows_the_day(
+    client, world, monkeypatch
+):
+    today = timezone.localdate()
+    signed = today - timedelta(days=700)
+    f.AgreementFactory(slug="soon", signed_on=signed, expires_on=today + timedelta(5))
+    f.AgreementFactory(slug="later", signed_on=signed, expires_on=today + timedelta(60))
+
+    def expiring():
+        page = client.get("/").content.decode()
+        section = page.split('id="expiring-title"')[1].split("</section>")[0]
+        return re.findall(r'href="/agreements/([^/"]+)/"', section)
+
+    assert expiring() == ["soon", "later"]
+    # Kept per day: ten days on, the first one has expired.
+    monkeypatch.setattr(timezone, "localdate", lambda *args: today + timedelta(10))
+    assert expiring() == ["later"]

@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from collection.counting import counted
+from collection.counting import counted, kept
 from outreach.models import Edition, Event, Organization
 from registry.models import Agreement, City, Office
 
@@ -20,12 +23,33 @@ HOME_EVENTS_STARTED_WITHIN = timedelta(days=31)
 #: Rows per group on the search page (a link says when there are more).
 SEARCH_LIMIT = 20
 #: Agreements and events are ranked among their most recent matches, at most
-#: this many by text and as many by party or city (collection.search): a word
+#: this many by text (and events as many by city; collection.search): a word
 #: found in most of 100,000 records still costs milliseconds.
 SEARCH_CANDIDATES = 500
+#: Rows in each of the home page's lists.
+HOME_ROWS = 6
+
+
+def consulate_map(offices: QuerySet[Office]) -> str:
+    """The home page's map of every consular office, as HTML: it names each
+    office twice (a link's label and a tooltip), so it is rendered once per
+    data revision and language (kept), not per request."""
+    title = _("Consulates and embassies on a map of the United States")
+    context = {"map_points": map_points(offices), "map_title": title}
+    return render_to_string("includes/map.html", context)
+
+
+def first_keys(agreements: QuerySet[Agreement]) -> list[int]:
+    return list(agreements.values_list("pk", flat=True)[:HOME_ROWS])
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    # Which agreements expire soon is found once per data revision and day
+    # (kept: its query filters most agreements in force), then read by key.
+    expiring = kept(
+        Agreement.objects.published().expiring().order_by("expiry_earliest", "pk"),
+        first_keys,
+    )
     context = {
         "counts": {
             "agreements": counted(Agreement.objects.published()),
@@ -37,16 +61,17 @@ def home(request: HttpRequest) -> HttpResponse:
         "recent_agreements": Agreement.objects.published()
         .for_listing()
         .dated()
-        .newest_first()[:6],
-        "expiring_agreements": Agreement.objects.published()
+        .newest_first()[:HOME_ROWS],
+        "expiring_agreements": Agreement.objects.filter(pk__in=expiring)
         .for_listing()
-        .expiring()
-        .order_by("expiry_earliest")[:6],
+        .order_by("expiry_earliest", "pk"),
         "upcoming_events": Event.objects.published()
         .upcoming(started_within=HOME_EVENTS_STARTED_WITHIN)
-        .select_related("city__state", "host_office")[:6],
-        "map_points": map_points(
-            Office.objects.consular().select_related("agency", "city__state")
+        .select_related("city__state", "host_office")[:HOME_ROWS],
+        "consulate_map": kept(
+            Office.objects.consular().select_related("agency", "city__state"),
+            consulate_map,
+            vary=get_language(),
         ),
     }
     return render(request, "public/home.html", context)

@@ -9,7 +9,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +23,7 @@ from collection.models import (
     localized,
     transfer_permissions,
 )
-from collection.search import full_text
+from collection.search import Joined, Words, full_text
 
 from ..dates import DatePrecision, PartialDate, add_months
 from .agencies import Agency, Office
@@ -34,6 +35,14 @@ from .vocabulary import Law, Topic
 #: The longest term an agreement may state, in months (a century).
 MAX_TERM_MONTHS = 1200
 
+
+#: What an agreement's `party_names` holds of each party: its office's names
+#: and agency, or its agency, and its signer (AgreementQuerySet.refresh_party_names).
+PARTY_NAME_PARTS = (
+    "office__name", "office__name_en", "office__name_es",
+    "office__agency__name", "office__agency__acronym",
+    "agency__name", "agency__acronym", "signer_name",
+)  # fmt: skip
 
 #: The agreement list's order (AgreementQuerySet.newest_first()).
 NEWEST_FIRST = (F("signed_on").desc(nulls_last=True), "title_en", "pk")
@@ -104,38 +113,27 @@ class AgreementQuerySet(SourcedQuerySetMixin, PublishableQuerySet["Agreement"]):
 
     def search(self, text: str, recent: int | None = None) -> AgreementQuerySet:
         """Agreements matching `text` in their titles, summaries, name as an
-        instrument, or parties and signers; annotated with a `rank`. `recent`
-        bounds the candidates to the most recently signed (full_text())."""
-
-        def party(word: str) -> Q:
-            # Each part reads an index: offices and agencies are small tables,
-            # signers have a trigram index on PostgreSQL (migration 0019).
-            offices = Office.objects.filter(
-                Q(name__icontains=word)
-                | Q(agency__name__icontains=word)
-                | Q(agency__acronym__iexact=word)
-            ).values("pk")
-            agencies = Agency.objects.filter(
-                Q(name__icontains=word) | Q(acronym__iexact=word)
-            ).values("pk")
-            matching = (
-                Q(office__in=offices),
-                Q(agency__in=agencies),
-                Q(signer_name__icontains=word),
-            )
-            first, *others = (
-                Party.objects.filter(q).order_by().values("agreement_id")
-                for q in matching
-            )
-            parties = first.union(*others, all=True)
-            return Q(pk__in=parties)
-
+        instrument, or parties and signers (`party_names`); annotated with a
+        `rank`. `recent` bounds the candidates to the most recently signed
+        (full_text())."""
         fields = [
-            "title_en", "title_es", "summary_en", "summary_es", "instrument_as_named", "slug",
+            "title_en", "title_es", "summary_en", "summary_es", "instrument_as_named",
+            "slug", "party_names",
         ]  # fmt: skip
-        return full_text(
-            self, text, fields, also=party, recent=recent, order=NEWEST_FIRST
+        return full_text(self, text, fields, recent=recent, order=NEWEST_FIRST)
+
+    def refresh_party_names(self) -> int:
+        """Write each agreement's `party_names` from its parties, as one
+        UPDATE (whatever the number of agreements); returns how many. Called
+        on every write of a party, an office or an agency (registry.signals)."""
+        names = (
+            Party.objects.filter(agreement=OuterRef("pk"))
+            .order_by()
+            .values("agreement")
+            .annotate(names=Joined(Words(*PARTY_NAME_PARTS)))
+            .values("names")
         )
+        return self.order_by().update(party_names=Coalesce(Subquery(names), Value("")))
 
     def newest_first(self) -> AgreementQuerySet:
         """The list's order: the most recently signed first (unknown dates
@@ -336,12 +334,15 @@ class Agreement(RegistryTranslated, Versioned):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+    # Derived, for search only (its column is in the PostgreSQL text search
+    # document, migration 0020): never shown, exported or edited.
+    party_names = models.TextField(editable=False, blank=True, default="")
 
     objects = AgreementQuerySet.as_manager()
 
     history = tracked(
         m2m_fields=["laws", "topics"],
-        excluded_fields=["expiry_earliest", "expiry_latest"],
+        excluded_fields=["expiry_earliest", "expiry_latest", "party_names"],
     )
 
     class Meta:
@@ -427,6 +428,9 @@ class Agreement(RegistryTranslated, Versioned):
                 "expiry_latest",
             }
         super().save(*args, **kwargs)
+        # Written from the parties in the database, never from this instance,
+        # which may hold names from before its parties changed.
+        Agreement.objects.filter(pk=self.pk).refresh_party_names()
 
     def get_absolute_url(self) -> str:
         return reverse("public:agreement-detail", kwargs={"slug": self.slug})
